@@ -3,8 +3,10 @@
 //! The desktop shell (`src-tauri`) and the `idcheck` command are thin faces over this library.
 //! It never depends on Tauri or GTK, so it builds and tests headless.
 
+pub mod card;
 pub mod i18n;
 pub mod id;
 pub mod mask;
+pub mod providers;
 pub mod region;
 pub mod secret;
