@@ -194,9 +194,11 @@ def build(lists, cur, events):
         now = names_in(cur, code)
         last = eras[-1] if eras else None
         if now is not None:
+            # The 2022 list is authoritative for 2022: a code it lacks starts in 2023 at the
+            # earliest (quhua dates 白杨市 to 2022, but the 2022 list does not hold it).
             since = SINCE_OVERRIDE.get(code)
             if since is None:
-                since = new_year.get(code, AFTER_LISTS)
+                since = max(new_year.get(code, AFTER_LISTS), AFTER_LISTS)
             if last and last[1] == LAST_LIST_YEAR and last[2] == now:
                 last[1] = None
             elif last and last[1] == LAST_LIST_YEAR:

@@ -180,3 +180,18 @@ fn whole_table_invariants() {
     let now = entries().filter(|e| !e.abolished()).count();
     assert!(count > 6000 && now > 3000, "{count} codes, {now} in force");
 }
+
+#[test]
+fn changes_after_the_last_yearly_list() {
+    // 米林县 became 米林市 (540481) in 2023: known from the current list and its events.
+    let old = get(540422);
+    assert!(old.abolished());
+    assert_eq!(old.until(), Some(LAST_LIST_YEAR));
+    assert_eq!(names(&old), ("西藏自治区", "林芝市", "米林县"));
+    let new = get(540481);
+    assert!(!new.abolished());
+    assert_eq!(new.since(), 2023);
+    assert_eq!(names(&new), ("西藏自治区", "林芝市", "米林市"));
+    // 西沙区 (2020) is missing from the 2020-2022 lists; its year is set by the generator.
+    assert_eq!(get(460302).since(), 2020);
+}
