@@ -19,7 +19,12 @@ fn bench(c: &mut Criterion) {
     });
     let codes: Vec<u32> = region::entries().map(|e| e.code()).collect();
     c.bench_function("region::lookup every code", |b| {
-        b.iter(|| codes.iter().filter(|&&c| region::lookup(black_box(c)).is_some()).count())
+        b.iter(|| {
+            codes
+                .iter()
+                .filter(|&&c| region::lookup(black_box(c)).is_some())
+                .count()
+        })
     });
 }
 

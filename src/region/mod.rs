@@ -104,7 +104,8 @@ impl Entry {
     /// True if the code stood in the lists in `year` with names other than [`Entry::current`]
     /// (renamed since, or reused for another place). False if it did not exist in `year`.
     pub fn eras_differ_at(&self, year: u16) -> bool {
-        self.at_year(year).is_some_and(|e| e.names != self.current())
+        self.at_year(year)
+            .is_some_and(|e| e.names != self.current())
     }
 
     /// True for a prefecture-level code (`XXXX00`, e.g. 东莞市 441900) or a residence-permit
@@ -122,13 +123,18 @@ impl Entry {
 pub fn lookup(code: u32) -> Option<Entry> {
     let i = table::CODES.binary_search(&code).ok()?;
     let (a, b) = (table::STARTS[i] as usize, table::STARTS[i + 1] as usize);
-    Some(Entry { code, eras: &table::ERAS[a..b] })
+    Some(Entry {
+        code,
+        eras: &table::ERAS[a..b],
+    })
 }
 
 /// Today's name of the province with this two-digit prefix (11 → 北京市, 81 → 香港特别行政区,
 /// 83 → 台湾省), or `None` for a prefix that names no province.
 pub fn province_name(prefix: u8) -> Option<&'static str> {
-    let i = table::PROVINCES.binary_search_by_key(&prefix, |(p, _)| *p).ok()?;
+    let i = table::PROVINCES
+        .binary_search_by_key(&prefix, |(p, _)| *p)
+        .ok()?;
     Some(table::PROVINCES[i].1)
 }
 
@@ -150,7 +156,10 @@ pub const LAST_LIST_YEAR: u16 = table::LAST_LIST_YEAR;
 pub fn entries() -> impl ExactSizeIterator<Item = Entry> {
     (0..table::CODES.len()).map(|i| {
         let (a, b) = (table::STARTS[i] as usize, table::STARTS[i + 1] as usize);
-        Entry { code: table::CODES[i], eras: &table::ERAS[a..b] }
+        Entry {
+            code: table::CODES[i],
+            eras: &table::ERAS[a..b],
+        }
     })
 }
 
