@@ -58,10 +58,84 @@ impl Entry {
     }
 }
 
-static SAMPLE: &[(u32, &[Era])] = &[(
-    110101,
-    &[Era { since: 1980, until: None, names: Names { province: "北京市", city: "北京市", district: "东城区" } }],
-)];
+// Sample entries (sorted by code) until the generated table replaces them.
+static SAMPLE: &[(u32, &[Era])] = &[
+    (
+        110101,
+        &[
+            Era { since: 1980, until: None, names: Names { province: "北京市", city: "北京市", district: "东城区" } },
+        ],
+    ),
+    (
+        110103,
+        &[
+            Era { since: 1980, until: Some(2009), names: Names { province: "北京市", city: "北京市", district: "崇文区" } },
+        ],
+    ),
+    (
+        110105,
+        &[
+            Era { since: 1980, until: None, names: Names { province: "北京市", city: "北京市", district: "朝阳区" } },
+        ],
+    ),
+    (
+        150105,
+        &[
+            Era { since: 2000, until: None, names: Names { province: "内蒙古自治区", city: "呼和浩特市", district: "赛罕区" } },
+        ],
+    ),
+    (
+        362324,
+        &[
+            Era { since: 1980, until: Some(1981), names: Names { province: "江西省", city: "宜春地区", district: "丰城县" } },
+            Era { since: 1982, until: Some(2000), names: Names { province: "江西省", city: "上饶地区", district: "铅山县" } },
+            Era { since: 2001, until: None, names: Names { province: "江西省", city: "上饶市", district: "铅山县" } },
+        ],
+    ),
+    (
+        420602,
+        &[
+            Era { since: 1984, until: Some(2010), names: Names { province: "湖北省", city: "襄樊市", district: "襄城区" } },
+            Era { since: 2011, until: None, names: Names { province: "湖北省", city: "襄阳市", district: "襄城区" } },
+        ],
+    ),
+    (
+        429004,
+        &[
+            Era { since: 1987, until: None, names: Names { province: "湖北省", city: "", district: "仙桃市" } },
+        ],
+    ),
+    (
+        441900,
+        &[
+            Era { since: 1988, until: None, names: Names { province: "广东省", city: "东莞市", district: "" } },
+        ],
+    ),
+    (
+        500154,
+        &[
+            Era { since: 2016, until: None, names: Names { province: "重庆市", city: "重庆市", district: "开州区" } },
+        ],
+    ),
+    (
+        810000,
+        &[
+            Era { since: 1997, until: None, names: Names { province: "香港特别行政区", city: "", district: "" } },
+        ],
+    ),
+    (
+        820000,
+        &[
+            Era { since: 1999, until: None, names: Names { province: "澳门特别行政区", city: "", district: "" } },
+        ],
+    ),
+    (
+        830000,
+        &[
+            Era { since: 1980, until: None, names: Names { province: "台湾省", city: "", district: "" } },
+        ],
+    ),
+];
 
 /// Looks a six-digit code up. Does not allocate.
 pub fn lookup(code: u32) -> Option<Entry> {
