@@ -65,7 +65,7 @@ impl<W: Write> Printer<W> {
         if let Ok(f) = validate_fast(line.as_bytes(), self.today) {
             let mut warnings = std::mem::take(&mut self.warnings);
             warnings.clear();
-            describe(&f, self.today, &mut warnings);
+            describe(&f, &mut warnings);
             let mut up = [0u8; 18];
             let upgraded = match f.generation {
                 Generation::Fifteen => fast::upgrade_into(line.as_bytes(), &mut up).map(|()| std::str::from_utf8(&up).expect("ASCII")),

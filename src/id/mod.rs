@@ -155,7 +155,7 @@ pub fn check_at(input: &str, today: Date) -> Checked {
             let upgraded = (f.generation == Generation::Fifteen)
                 .then(|| fast::upgrade_into(c.number.as_bytes(), &mut up).map(|()| ascii(&up).to_string()))
                 .flatten();
-            describe(&f, today, &mut c.warnings);
+            describe(&f, &mut c.warnings);
             c.valid = true;
             c.upgraded = upgraded;
             c.birth_date = Some(f.birth);
@@ -171,7 +171,7 @@ pub fn check_at(input: &str, today: Date) -> Checked {
 
 /// The warnings about a number the fast path accepted, appended to `out` (which the caller
 /// may reuse between numbers).
-pub fn describe(f: &Fast, _today: Date, out: &mut Vec<Warning>) {
+pub fn describe(f: &Fast, out: &mut Vec<Warning>) {
     if f.generation == Generation::Fifteen {
         out.push(Warning::new(
             WarningKind::FirstGeneration,
