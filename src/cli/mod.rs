@@ -1,0 +1,3 @@
+//! Subcommands of the `idcheck` command, one module per group.
+
+pub mod providers;
