@@ -357,16 +357,15 @@ async fn handle(vendor: Vendor, state: Arc<State>, req: Request<Incoming>) -> Re
     let req = Req { method, headers: headers.clone(), query, body: body.clone() };
     let seq = state.seq.fetch_add(1, Ordering::Relaxed);
 
+    // Recorded on arrival (a delayed or dropped request still counts as having reached us).
+    let idx = record(&state, vendor, endpoint, &req, target, at);
     let fault = endpoint.and_then(|e| state.faults.lock().unwrap().get(&e).cloned());
     if let Some(Fault::Delay(d)) = &fault {
         tokio::time::sleep(*d).await;
     }
     let (reply, throttled) = match (endpoint, fault) {
         (None, _) => (text(404, "not found"), false),
-        (Some(_), Some(Fault::Drop)) => {
-            record(&state, vendor, endpoint, &req, target, at, 0, false);
-            return Err(DropConnection);
-        }
+        (Some(_), Some(Fault::Drop)) => return Err(DropConnection),
         (Some(e), Some(Fault::Reply { status, headers, body })) => {
             let mut r = text(status, &body);
             for (k, v) in headers {
@@ -392,14 +391,17 @@ async fn handle(vendor: Vendor, state: Arc<State>, req: Request<Incoming>) -> Re
         (Some(e), _) => route(e, &state, &req, seq),
     };
     let status = reply.status().as_u16();
-    record(&state, vendor, endpoint, &req, target, at, status, throttled);
+    if let Some(r) = state.log.lock().unwrap().get_mut(idx) {
+        r.status = status;
+        r.throttled = throttled;
+    }
     Ok(reply)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn record(state: &State, vendor: Vendor, endpoint: Option<Endpoint>, req: &Req, target: String, at: Instant, status: u16, throttled: bool) {
+fn record(state: &State, vendor: Vendor, endpoint: Option<Endpoint>, req: &Req, target: String, at: Instant) -> usize {
     let body = if state.cfg.record_bodies { req.body.to_vec() } else { Vec::new() };
-    state.log.lock().unwrap().push(Recorded {
+    let mut log = state.log.lock().unwrap();
+    log.push(Recorded {
         vendor,
         endpoint,
         method: req.method.to_string(),
@@ -407,9 +409,10 @@ fn record(state: &State, vendor: Vendor, endpoint: Option<Endpoint>, req: &Req, 
         headers: req.headers.clone(),
         body,
         at,
-        status,
-        throttled,
+        status: 0,
+        throttled: false,
     });
+    log.len() - 1
 }
 
 struct Req {
