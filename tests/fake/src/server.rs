@@ -384,7 +384,7 @@ async fn handle(vendor: Vendor, state: Arc<State>, req: Request<Incoming>) -> Re
         (Some(_), Some(Fault::Oversized(n))) => {
             let mut s = String::with_capacity(n + 32);
             s.push_str("{\"code\":0,\"msg\":\"");
-            s.extend(std::iter::repeat('x').take(n));
+            s.extend(std::iter::repeat_n('x', n));
             s.push_str("\"}");
             (json_reply(200, &s), false)
         }
