@@ -172,11 +172,13 @@ pub struct FakeConfig {
     pub qps: HashMap<Endpoint, u32>,
     /// Keep request bodies in the record (the OCR images make them big).
     pub record_bodies: bool,
+    /// The sliding window QPS is counted over (1 s; tests may narrow it for jitter tolerance).
+    pub qps_window: Duration,
 }
 
 impl Default for FakeConfig {
     fn default() -> Self {
-        FakeConfig { qps: Endpoint::ALL.iter().map(|e| (*e, e.documented_qps())).collect(), record_bodies: true }
+        FakeConfig { qps: Endpoint::ALL.iter().map(|e| (*e, e.documented_qps())).collect(), record_bodies: true, qps_window: Duration::from_secs(1) }
     }
 }
 
@@ -455,7 +457,7 @@ fn admit(state: &State, e: Endpoint) -> bool {
     let now = Instant::now();
     let mut w = state.window.lock().unwrap();
     let q = w.entry(e).or_default();
-    while q.front().is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1)) {
+    while q.front().is_some_and(|t| now.duration_since(*t) >= state.cfg.qps_window) {
         q.pop_front();
     }
     if q.len() >= limit {
