@@ -212,7 +212,16 @@ pub(crate) fn get(provider: &str, field: &str) -> Result<Option<Sensitive<String
 /// then answers with an `Auth` error before sending anything. A keychain failure is returned
 /// only when no secret could be found at all.
 pub fn client_config(provider: &str, settings: &Settings) -> Result<ClientConfig, KeyError> {
-    let v = providers::vendor(provider).ok_or_else(|| lookup(provider, "").unwrap_err())?;
+    let v = providers::vendor(provider).ok_or_else(|| {
+        let all: Vec<&str> = providers::VENDORS.iter().map(|v| v.id).collect();
+        KeyError {
+            kind: KeyErrorKind::UnknownProvider,
+            message: Msg::new(
+                format!("没有服务商“{provider}”。可选：{}", all.join(", ")),
+                format!("There is no provider `{provider}`. Choose one of: {}", all.join(", ")),
+            ),
+        }
+    })?;
     let mut cfg = ClientConfig::new(settings.base_url(provider).unwrap_or_default());
     let mut failure = None;
     for f in v.key_fields {

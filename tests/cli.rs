@@ -57,8 +57,19 @@ fn verify_verdicts_and_exit_status() {
         assert_eq!((code, j["result"]["verdict"].as_str()), (1, Some("no_record")), "{p}");
     }
     // Human output masks name and number.
-    let (code, _, _) = idcheck(&f, &["verify", "--provider", "apizero", "--name", i.name, "--consent", i.number]);
-    assert_eq!(code, 0);
+    let mut c = Command::new(env!("CARGO_BIN_EXE_idcheck"));
+    c.args(["verify", "--provider", "apizero", "--name", i.name, "--consent", i.number]).env("IDCHECK_CONFIG_DIR", temp_dir("cfg"));
+    for (k, v) in f.env_exports() {
+        c.env(k, v);
+    }
+    let out = c.output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(all.contains("110***********0038") && all.contains("李*"), "{all}");
+    assert!(!all.contains(i.number) && !all.contains(i.name) && !all.contains(idcheck_fake::APIZERO_KEY), "{all}");
+    let (code, j, _) = idcheck(&f, &["region", "--provider", "nope", "--json", "110101"]);
+    assert_eq!(code, 2);
+    assert!(j["error"]["message"]["en"].as_str().unwrap().contains("no provider `nope`"), "{j}");
     f.set_fault(Endpoint::Apizero2c, idcheck_fake::Fault::apizero(4022, 200));
     let (code, j, _) = idcheck(&f, &["verify", "--provider", "apizero", "--name", "王五", "--consent", "--json", i.number]);
     assert_eq!(code, 2);

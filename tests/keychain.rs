@@ -4,7 +4,7 @@
 //! One test function: it sets process environment (IDCHECK_CONFIG_DIR), which must not race.
 
 use idcheck::keys::{self, KeyErrorKind, Source};
-use idcheck::providers::{self, TwoFactor};
+use idcheck::providers;
 use idcheck::secret::Sensitive;
 use idcheck::settings;
 use idcheck_fake::{FakeConfig, FakeServices, IDENTITIES};

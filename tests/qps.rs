@@ -8,8 +8,14 @@ use idcheck_fake::{Endpoint, FakeServices, IDENTITIES};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// Fakes that count QPS over 950 ms instead of 1 s: the same tolerance as `assert_paced`.
+async fn fake() -> FakeServices {
+    let cfg = idcheck_fake::FakeConfig { qps_window: Duration::from_millis(950), ..Default::default() };
+    FakeServices::start(cfg).await.unwrap()
+}
+
 /// Asserts no one-second window at the fake held more than `qps` arrivals (5 % tolerance on
-/// the window for scheduling jitter).
+/// the window for scheduling jitter; the client spaces requests 5 % wider than 1/QPS).
 fn assert_paced(f: &FakeServices, e: Endpoint, qps: usize, expected: usize) {
     let ts = f.timestamps(e);
     assert_eq!(ts.len(), expected, "every request arrived once");
@@ -22,7 +28,7 @@ fn assert_paced(f: &FakeServices, e: Endpoint, qps: usize, expected: usize) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn region_burst_stays_under_10_per_second() {
-    let f = common::fake().await;
+    let f = fake().await;
     let c: Arc<dyn Region> = providers::region("apizero", common::apizero(&f)).unwrap();
     let tasks: Vec<_> = (0..25).map(|_| { let c = c.clone(); tokio::spawn(async move { c.region("110101").await }) }).collect();
     for t in tasks {
@@ -33,7 +39,7 @@ async fn region_burst_stays_under_10_per_second() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_factor_burst_stays_under_5_per_second_across_clients() {
-    let f = common::fake().await;
+    let f = fake().await;
     // Two separately built clients share the process-wide limiter.
     let a = providers::two_factor("apizero", common::apizero(&f)).unwrap();
     let b = providers::two_factor("apizero", common::apizero(&f)).unwrap();
@@ -52,7 +58,7 @@ async fn two_factor_burst_stays_under_5_per_second_across_clients() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ocr_burst_stays_under_2_per_second() {
-    let f = common::fake().await;
+    let f = fake().await;
     let c = providers::ocr("apizero", common::apizero(&f)).unwrap();
     let tasks: Vec<_> = (0..6).map(|_| { let c = c.clone(); tokio::spawn(async move { c.read(&common::jpeg()).await }) }).collect();
     for t in tasks {
@@ -63,7 +69,7 @@ async fn ocr_burst_stays_under_2_per_second() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nowapi_and_muzhiyun_bursts() {
-    let f = common::fake().await;
+    let f = fake().await;
     let n = providers::region("nowapi", common::nowapi(&f)).unwrap();
     let m = providers::two_factor("muzhiyun", common::muzhiyun(&f)).unwrap();
     let mut tasks = Vec::new();

@@ -77,7 +77,7 @@ impl Apizero {
 
     fn key(&self) -> Result<&Sensitive<String>, ProviderError> {
         self.key.as_ref().ok_or_else(|| {
-            ClientConfig::new("").require(ID, "key").err().expect("an empty config has no key")
+            ClientConfig::new("").require(ID, "key").expect_err("an empty config has no key")
         })
     }
 

@@ -2,7 +2,7 @@
 //!
 //! Vendors count QPS per account, so every client in the process (window, bulk review, the
 //! command) must share one limiter per service. Requests are spaced evenly (1/QPS apart plus a
-//! small margin), never bursted, so any one-second window at the vendor holds at most QPS
+//! 5 % margin), never bursted, so any one-second window at the vendor holds at most QPS
 //! requests even with some network jitter.
 
 use std::collections::HashMap;
@@ -20,8 +20,8 @@ pub struct Limiter {
 impl Limiter {
     pub fn new(qps: u32) -> Limiter {
         let qps = qps.max(1);
-        // 2 % margin against clock and network jitter.
-        let interval = Duration::from_micros(1_000_000 * 102 / 100 / qps as u64);
+        // 5 % margin against scheduling and network jitter.
+        let interval = Duration::from_micros(1_000_000 * 105 / 100 / qps as u64);
         Limiter { interval, next: Mutex::new(None) }
     }
 

@@ -63,7 +63,7 @@ impl TwoFactor for Muzhiyun {
         let appcode = self
             .appcode
             .as_ref()
-            .ok_or_else(|| ClientConfig::new("").require(ID, "appcode").err().expect("an empty config has no key"))?;
+            .ok_or_else(|| ClientConfig::new("").require(ID, "appcode").expect_err("an empty config has no key"))?;
         super::limit::shared("muzhiyun/idcard", self.base.as_str(), QPS).acquire().await;
         let req = self
             .client

@@ -52,7 +52,7 @@ impl Nowapi {
 }
 
 fn missing(field: &'static str) -> ProviderError {
-    ClientConfig::new("").require(ID, field).err().expect("an empty config has no key")
+    ClientConfig::new("").require(ID, field).expect_err("an empty config has no key")
 }
 
 #[async_trait::async_trait]

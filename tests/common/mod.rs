@@ -38,12 +38,12 @@ pub fn quick(cfg: ClientConfig) -> ClientConfig {
 /// A tiny JPEG header followed by filler: enough for the fake, which checks the magic bytes.
 pub fn jpeg() -> Vec<u8> {
     let mut v = vec![0xFF, 0xD8, 0xFF, 0xE0];
-    v.extend(std::iter::repeat(0x42).take(2000));
+    v.extend(std::iter::repeat_n(0x42, 2000));
     v
 }
 
 pub fn png() -> Vec<u8> {
     let mut v = b"\x89PNG\r\n\x1a\n".to_vec();
-    v.extend(std::iter::repeat(0x42).take(2000));
+    v.extend(std::iter::repeat_n(0x42, 2000));
     v
 }

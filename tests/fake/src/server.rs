@@ -172,11 +172,13 @@ pub struct FakeConfig {
     pub qps: HashMap<Endpoint, u32>,
     /// Keep request bodies in the record (the OCR images make them big).
     pub record_bodies: bool,
+    /// The sliding window QPS is counted over (1 s; tests may narrow it for jitter tolerance).
+    pub qps_window: Duration,
 }
 
 impl Default for FakeConfig {
     fn default() -> Self {
-        FakeConfig { qps: Endpoint::ALL.iter().map(|e| (*e, e.documented_qps())).collect(), record_bodies: true }
+        FakeConfig { qps: Endpoint::ALL.iter().map(|e| (*e, e.documented_qps())).collect(), record_bodies: true, qps_window: Duration::from_secs(1) }
     }
 }
 
@@ -357,16 +359,15 @@ async fn handle(vendor: Vendor, state: Arc<State>, req: Request<Incoming>) -> Re
     let req = Req { method, headers: headers.clone(), query, body: body.clone() };
     let seq = state.seq.fetch_add(1, Ordering::Relaxed);
 
+    // Recorded on arrival (a delayed or dropped request still counts as having reached us).
+    let idx = record(&state, vendor, endpoint, &req, target, at);
     let fault = endpoint.and_then(|e| state.faults.lock().unwrap().get(&e).cloned());
     if let Some(Fault::Delay(d)) = &fault {
         tokio::time::sleep(*d).await;
     }
     let (reply, throttled) = match (endpoint, fault) {
         (None, _) => (text(404, "not found"), false),
-        (Some(_), Some(Fault::Drop)) => {
-            record(&state, vendor, endpoint, &req, target, at, 0, false);
-            return Err(DropConnection);
-        }
+        (Some(_), Some(Fault::Drop)) => return Err(DropConnection),
         (Some(e), Some(Fault::Reply { status, headers, body })) => {
             let mut r = text(status, &body);
             for (k, v) in headers {
@@ -385,21 +386,24 @@ async fn handle(vendor: Vendor, state: Arc<State>, req: Request<Incoming>) -> Re
         (Some(_), Some(Fault::Oversized(n))) => {
             let mut s = String::with_capacity(n + 32);
             s.push_str("{\"code\":0,\"msg\":\"");
-            s.extend(std::iter::repeat('x').take(n));
+            s.extend(std::iter::repeat_n('x', n));
             s.push_str("\"}");
             (json_reply(200, &s), false)
         }
         (Some(e), _) => route(e, &state, &req, seq),
     };
     let status = reply.status().as_u16();
-    record(&state, vendor, endpoint, &req, target, at, status, throttled);
+    if let Some(r) = state.log.lock().unwrap().get_mut(idx) {
+        r.status = status;
+        r.throttled = throttled;
+    }
     Ok(reply)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn record(state: &State, vendor: Vendor, endpoint: Option<Endpoint>, req: &Req, target: String, at: Instant, status: u16, throttled: bool) {
+fn record(state: &State, vendor: Vendor, endpoint: Option<Endpoint>, req: &Req, target: String, at: Instant) -> usize {
     let body = if state.cfg.record_bodies { req.body.to_vec() } else { Vec::new() };
-    state.log.lock().unwrap().push(Recorded {
+    let mut log = state.log.lock().unwrap();
+    log.push(Recorded {
         vendor,
         endpoint,
         method: req.method.to_string(),
@@ -407,9 +411,10 @@ fn record(state: &State, vendor: Vendor, endpoint: Option<Endpoint>, req: &Req, 
         headers: req.headers.clone(),
         body,
         at,
-        status,
-        throttled,
+        status: 0,
+        throttled: false,
     });
+    log.len() - 1
 }
 
 struct Req {
@@ -452,7 +457,7 @@ fn admit(state: &State, e: Endpoint) -> bool {
     let now = Instant::now();
     let mut w = state.window.lock().unwrap();
     let q = w.entry(e).or_default();
-    while q.front().is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1)) {
+    while q.front().is_some_and(|t| now.duration_since(*t) >= state.cfg.qps_window) {
         q.pop_front();
     }
     if q.len() >= limit {
