@@ -10,3 +10,7 @@ pub mod mask;
 pub mod providers;
 pub mod region;
 pub mod secret;
+pub mod geom;
+pub mod image_prep;
+#[doc(hidden)]
+pub mod synth;
