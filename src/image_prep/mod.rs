@@ -162,6 +162,10 @@ fn decode(bytes: &[u8], format: SourceFormat) -> Result<Decoded, ImageError> {
 /// go the generic way.
 fn decode_jpeg_scaled(bytes: &[u8]) -> Result<Option<Decoded>, ImageError> {
     use jpeg_decoder::{Decoder, Error, PixelFormat};
+    // Our own look at the frame header first, so a bomb is named before any decoder runs.
+    if let Some((w, h)) = jpeg_frame_size(bytes) {
+        check_dimensions(w as u64, h as u64)?;
+    }
     let mut dec = Decoder::new(bytes);
     let corrupt = |e: Error| match e {
         Error::Unsupported(_) => None,
@@ -202,6 +206,36 @@ fn decode_jpeg_scaled(bytes: &[u8]) -> Result<Option<Decoded>, ImageError> {
     Ok(Some(Decoded { image, width: w, height: h, orientation }))
 }
 
+/// Width and height from the first SOFn segment, walking the marker segments.
+fn jpeg_frame_size(b: &[u8]) -> Option<(u32, u32)> {
+    let mut i = 2;
+    while i + 4 <= b.len() {
+        if b[i] != 0xFF {
+            return None;
+        }
+        let m = b[i + 1];
+        if m == 0xFF {
+            i += 1;
+            continue;
+        }
+        if m == 0xD8 || (0xD0..=0xD7).contains(&m) || m == 0x01 {
+            i += 2;
+            continue;
+        }
+        let len = u16::from_be_bytes([b[i + 2], b[i + 3]]) as usize;
+        let is_sof = matches!(m, 0xC0..=0xCF) && !matches!(m, 0xC4 | 0xC8 | 0xCC);
+        if is_sof {
+            let s = b.get(i + 4..i + 9)?;
+            return Some((u16::from_be_bytes([s[3], s[4]]) as u32, u16::from_be_bytes([s[1], s[2]]) as u32));
+        }
+        if m == 0xDA || len < 2 {
+            return None;
+        }
+        i += 2 + len;
+    }
+    None
+}
+
 /// PNG, WebP, BMP and unusual JPEGs through the `image` crate, with limits.
 fn decode_generic(bytes: &[u8], format: SourceFormat) -> Result<Decoded, ImageError> {
     let fmt = match format {
@@ -210,15 +244,24 @@ fn decode_generic(bytes: &[u8], format: SourceFormat) -> Result<Decoded, ImageEr
         SourceFormat::Webp => ImageFormat::WebP,
         SourceFormat::Bmp => ImageFormat::Bmp,
     };
+    // PNG decoders read on to the first data chunk before telling the size: look at IHDR first.
+    if format == SourceFormat::Png && bytes.len() >= 24 && &bytes[12..16] == b"IHDR" {
+        let w = u32::from_be_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]);
+        let h = u32::from_be_bytes([bytes[20], bytes[21], bytes[22], bytes[23]]);
+        check_dimensions(w as u64, h as u64)?;
+    }
     let mut reader = image::ImageReader::with_format(Cursor::new(bytes), fmt);
+    // Only the header is read here; our own check names the dimensions, then the limits bound
+    // the decoding proper.
+    reader.no_limits();
+    let mut decoder = reader.into_decoder().map_err(map_image_error)?;
+    let (w, h) = decoder.dimensions();
+    check_dimensions(w as u64, h as u64)?;
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(MAX_ALLOC);
-    reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(map_image_error)?;
-    let (w, h) = decoder.dimensions();
-    check_dimensions(w as u64, h as u64)?;
+    decoder.set_limits(limits).map_err(map_image_error)?;
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let img = DynamicImage::from_decoder(decoder).map_err(map_image_error)?;
     let image = if img.color().has_alpha() { flatten_on_white(&img) } else { img.into_rgb8() };
