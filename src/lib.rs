@@ -14,3 +14,5 @@ pub mod geom;
 pub mod image_prep;
 #[doc(hidden)]
 pub mod synth;
+pub mod card_locate;
+pub mod quality;
