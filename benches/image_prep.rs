@@ -1,6 +1,8 @@
 //! Speed of image preparation on a realistic 12-megapixel phone photo (generated in code:
 //! 4000 × 3000, card in perspective, sensor noise, JPEG quality 92, EXIF orientation 6).
 //!
+//! Also the quality checks and the card locator on the prepared photo.
+//!
 //! Run: `cargo bench --bench image_prep -- --warm-up-time 1 --measurement-time 3`
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -38,5 +40,19 @@ fn prepare(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, prepare);
+/// Quality checks and the card locator on the prepared photo (1500 × 2000).
+fn quality(c: &mut Criterion) {
+    let p = image_prep::prepare(&synth::phone_photo_12mp()).expect("prepare");
+    let m = idcheck::quality::measure(&p.image);
+    eprintln!("measures on the prepared 12 MP photo: {m:?}; warnings: {:?}", idcheck::quality::warnings(&m));
+    let quad = idcheck::card_locate::locate(&p.image).expect("card");
+    let mut g = c.benchmark_group("quality");
+    g.sample_size(20);
+    g.bench_function("assess_1500x2000", |b| b.iter(|| idcheck::quality::assess(&p)));
+    g.bench_function("locate_1500x2000", |b| b.iter(|| idcheck::card_locate::locate(&p.image)));
+    g.bench_function("rectify_1000x631", |b| b.iter(|| idcheck::card_locate::rectify(&p.image, &quad, 1000, 631)));
+    g.finish();
+}
+
+criterion_group!(benches, prepare, quality);
 criterion_main!(benches);
