@@ -11,3 +11,4 @@ pub mod providers;
 pub mod region;
 pub mod secret;
 pub mod audit;
+pub mod batch;

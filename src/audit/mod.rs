@@ -17,7 +17,7 @@
 
 pub mod export;
 pub mod key;
-mod record;
+pub(crate) mod record;
 mod schema;
 
 pub use export::write_csv;

@@ -266,7 +266,7 @@ pub(crate) fn scrub(text: &str, number: Option<&str>, name: Option<&str>) -> Str
     out
 }
 
-pub(super) fn insert(conn: &Connection, store: &Store, r: &Record) -> Result<i64, AuditError> {
+pub(crate) fn insert(conn: &Connection, store: &Store, r: &Record) -> Result<i64, AuditError> {
     let number = r.number.as_ref().map(|n| n.expose().as_str());
     let name = r.name.as_ref().map(|n| n.expose().as_str());
     let e = r.error.as_ref();

@@ -1,0 +1,284 @@
+//! A batch's state in the audit database, so a crash, a quit or a lost network resumes where
+//! it stopped and never pays twice for a row.
+//!
+//! A row is marked `sending` (durably) before its paid call and `done`/`failed` after, in the
+//! same transaction as the audit record. A row found `sending` on resume may have been billed,
+//! so it becomes `unknown` and is never re-sent automatically.
+
+use crate::audit::{now_ms, record::scrub, AuditError, ErrorInfo, Outcome, Record, Store};
+use crate::i18n::Msg;
+use crate::mask;
+use crate::providers::Verdict;
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+
+use super::input::Row;
+
+/// Where a row stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Not sent yet.
+    Pending,
+    /// Failed local validation (or could not be read); never sent.
+    Invalid,
+    /// The paid call is (or was, before a crash) in flight.
+    Sending,
+    /// The vendor answered with a verdict.
+    Done,
+    /// The vendor answered with an error.
+    Failed,
+    /// Left `sending` by an interrupted run: may have been billed; check it manually.
+    Unknown,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Invalid => "invalid",
+            Status::Sending => "sending",
+            Status::Done => "done",
+            Status::Failed => "failed",
+            Status::Unknown => "unknown",
+        }
+    }
+    pub fn parse(s: &str) -> Status {
+        match s {
+            "invalid" => Status::Invalid,
+            "sending" => Status::Sending,
+            "done" => Status::Done,
+            "failed" => Status::Failed,
+            "unknown" => Status::Unknown,
+            _ => Status::Pending,
+        }
+    }
+    /// Label for result tables: Chinese / English.
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            Status::Pending => ("未发送", "not sent"),
+            Status::Invalid => ("本地校验不通过", "invalid"),
+            Status::Sending => ("发送中", "sending"),
+            Status::Done => ("已核验", "checked"),
+            Status::Failed => ("核验出错", "failed"),
+            Status::Unknown => ("结果未知，请人工核对", "unknown, check manually"),
+        }
+    }
+}
+
+/// A row's result as the database holds it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RowResult {
+    pub status: Status,
+    pub verdict: Option<Verdict>,
+    pub error: Option<ErrorInfo>,
+    /// Why the row is invalid or unknown, in both languages.
+    pub message: Option<Msg>,
+}
+
+impl RowResult {
+    pub fn pending() -> RowResult {
+        RowResult { status: Status::Pending, verdict: None, error: None, message: None }
+    }
+}
+
+/// Error kinds after which the vendor has certainly not billed the call: such failed rows are
+/// sent again on resume.
+const RETRYABLE: &[&str] = &["network", "rate_limited", "auth", "quota", "not_enabled"];
+
+pub(crate) fn unknown_message() -> Msg {
+    Msg::new(
+        "上次运行在发送这一行时中断，服务商可能已经计费。为避免重复扣费不再自动重发，请人工核对。",
+        "The last run stopped while this row was being sent; the vendor may have billed it. It is not re-sent automatically to avoid paying twice: check it manually.",
+    )
+}
+
+fn verdict_str(v: Verdict) -> &'static str {
+    Outcome::from_verdict(v).as_str()
+}
+
+fn verdict_parse(s: &str) -> Option<Verdict> {
+    match s {
+        "match" => Some(Verdict::Match),
+        "mismatch" => Some(Verdict::Mismatch),
+        "no_record" => Some(Verdict::NoRecord),
+        _ => None,
+    }
+}
+
+/// The unfinished batch for this input and provider, if any.
+pub(crate) fn find_open(store: &Store, fingerprint: &str, provider: &str) -> Result<Option<String>, AuditError> {
+    Ok(store
+        .conn()
+        .query_row(
+            "SELECT id FROM batches WHERE fingerprint = ?1 AND provider = ?2 AND finished = 0 ORDER BY created_ms DESC LIMIT 1",
+            params![fingerprint, provider],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Creates a batch with its rows; `results[i]` is row `i`'s initial state. Local validations
+/// are recorded in the audit trail in the same transaction.
+pub(crate) fn create(
+    store: &Store,
+    id: &str,
+    provider: &str,
+    fingerprint: &str,
+    operator: Option<&str>,
+    rows: &[Row],
+    results: &[RowResult],
+    locals: &[Record],
+) -> Result<(), AuditError> {
+    let now = now_ms();
+    let mut conn = store.conn();
+    let tx = conn.transaction()?;
+    tx.execute(
+        "INSERT INTO batches (id, created_ms, updated_ms, provider, fingerprint, total, operator) VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6)",
+        params![id, now, provider, fingerprint, rows.len() as i64, operator],
+    )?;
+    {
+        let mut st = tx.prepare(
+            "INSERT INTO batch_rows (batch_id, row_no, number_masked, number_hash, name_masked, status, message_zh, message_en, updated_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?;
+        for (row, res) in rows.iter().zip(results) {
+            let number = row.number.expose();
+            st.execute(params![
+                id,
+                row.index as i64,
+                mask::number(number),
+                store.hash_number(number),
+                mask::name(row.name.expose()),
+                res.status.as_str(),
+                res.message.as_ref().map(|m| scrub(&m.zh, Some(number), Some(row.name.expose()))),
+                res.message.as_ref().map(|m| scrub(&m.en, Some(number), Some(row.name.expose()))),
+                now,
+            ])?;
+        }
+    }
+    for r in locals {
+        crate::audit::record::insert(&tx, store, r)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Loads a batch's rows, turning rows left `sending` into `unknown` and certainly-unbilled
+/// failures back into `pending`. Returns `(row_no, number_hash, result)`.
+pub(crate) fn resume(store: &Store, id: &str) -> Result<Vec<(usize, String, RowResult)>, AuditError> {
+    let now = now_ms();
+    let mut conn = store.conn();
+    let tx = conn.transaction()?;
+    let unknown = unknown_message();
+    tx.execute(
+        "UPDATE batch_rows SET status = 'unknown', message_zh = ?2, message_en = ?3, updated_ms = ?4 WHERE batch_id = ?1 AND status = 'sending'",
+        params![id, unknown.zh, unknown.en, now],
+    )?;
+    let placeholders = RETRYABLE.iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(",");
+    tx.execute(
+        &format!(
+            "UPDATE batch_rows SET status = 'pending', error_kind = NULL, vendor_code = NULL, request_id = NULL,
+             message_zh = NULL, message_en = NULL, updated_ms = ?2
+             WHERE batch_id = ?1 AND status = 'failed' AND error_kind IN ({placeholders})"
+        ),
+        params![id, now],
+    )?;
+    let mut out = Vec::new();
+    {
+        let mut st = tx.prepare(
+            "SELECT row_no, number_hash, status, verdict, error_kind, vendor_code, request_id, message_zh, message_en
+             FROM batch_rows WHERE batch_id = ?1 ORDER BY row_no",
+        )?;
+        let rows = st.query_map([id], |r| {
+            let status = Status::parse(&r.get::<_, String>(2)?);
+            let verdict: Option<String> = r.get(3)?;
+            let error_kind: Option<String> = r.get(4)?;
+            let zh: Option<String> = r.get(7)?;
+            let en: Option<String> = r.get(8)?;
+            let message = zh.clone().map(|zh| Msg::new(zh, en.clone().unwrap_or_default()));
+            let error = match error_kind {
+                Some(kind) => Some(ErrorInfo {
+                    kind,
+                    vendor_code: r.get(5)?,
+                    request_id: r.get(6)?,
+                    http_status: None,
+                    message_zh: zh.unwrap_or_default(),
+                    message_en: en.unwrap_or_default(),
+                }),
+                None => None,
+            };
+            Ok((
+                r.get::<_, i64>(0)? as usize,
+                r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                RowResult { status, verdict: verdict.as_deref().and_then(verdict_parse), error, message },
+            ))
+        })?;
+        for r in rows {
+            out.push(r?);
+        }
+    }
+    tx.commit()?;
+    Ok(out)
+}
+
+/// Records the batch's consent confirmation (and operator).
+pub(crate) fn confirm_consent(store: &Store, id: &str, operator: Option<&str>) -> Result<(), AuditError> {
+    store.conn().execute(
+        "UPDATE batches SET consent = 1, operator = COALESCE(?2, operator), updated_ms = ?3 WHERE id = ?1",
+        params![id, operator, now_ms()],
+    )?;
+    Ok(())
+}
+
+/// Durably marks a row as being sent. Must return before the paid call starts.
+pub(crate) fn mark_sending(store: &Store, id: &str, row: usize) -> Result<(), AuditError> {
+    let n = store.conn().execute(
+        "UPDATE batch_rows SET status = 'sending', updated_ms = ?3 WHERE batch_id = ?1 AND row_no = ?2 AND status = 'pending'",
+        params![id, row as i64, now_ms()],
+    )?;
+    if n != 1 {
+        // Another run of the same batch took the row: do not send it twice.
+        return Err(AuditError::Db(Msg::new(
+            "这一行已被另一个运行中的批量任务处理。请勿同时运行同一批次。",
+            "This row was taken by another run of the same batch. Do not run one batch twice at once.",
+        )));
+    }
+    Ok(())
+}
+
+/// Stores a row's answer and its audit record in one transaction.
+pub(crate) fn finish_row(store: &Store, id: &str, row: usize, result: &RowResult, record: &Record) -> Result<(), AuditError> {
+    let now = now_ms();
+    let mut conn = store.conn();
+    let tx = conn.transaction()?;
+    let e = result.error.as_ref();
+    let number = record.number.as_ref().map(|n| n.expose().as_str());
+    let name = record.name.as_ref().map(|n| n.expose().as_str());
+    tx.execute(
+        "UPDATE batch_rows SET status = ?3, verdict = ?4, error_kind = ?5, vendor_code = ?6, request_id = ?7,
+         message_zh = ?8, message_en = ?9, updated_ms = ?10 WHERE batch_id = ?1 AND row_no = ?2",
+        params![
+            id,
+            row as i64,
+            result.status.as_str(),
+            result.verdict.map(verdict_str),
+            e.map(|e| e.kind.as_str()),
+            e.and_then(|e| e.vendor_code.as_deref()).map(|s| scrub(s, number, name)),
+            e.and_then(|e| e.request_id.as_deref()),
+            e.map(|e| scrub(&e.message_zh, number, name)),
+            e.map(|e| scrub(&e.message_en, number, name)),
+            now,
+        ],
+    )?;
+    crate::audit::record::insert(&tx, store, record)?;
+    tx.execute("UPDATE batches SET updated_ms = ?2 WHERE id = ?1", params![id, now])?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Marks a batch finished once no row is left to send, so the same input starts afresh.
+pub(crate) fn mark_finished(store: &Store, id: &str) -> Result<(), AuditError> {
+    store.conn().execute("UPDATE batches SET finished = 1, updated_ms = ?2 WHERE id = ?1", params![id, now_ms()])?;
+    Ok(())
+}
