@@ -253,7 +253,8 @@ impl Record {
 }
 
 /// Replaces every occurrence of the full number and name in a vendor message by their masks,
-/// in case a vendor echoes the input back.
+/// in case a vendor echoes the input back; any other ID-number-like run of digits (15 or 18
+/// characters) is masked too.
 pub(crate) fn scrub(text: &str, number: Option<&str>, name: Option<&str>) -> String {
     let mut out = text.to_string();
     if let Some(n) = number.filter(|n| n.len() >= 6) {
@@ -262,6 +263,35 @@ pub(crate) fn scrub(text: &str, number: Option<&str>, name: Option<&str>) -> Str
     }
     if let Some(n) = name.filter(|n| n.chars().count() >= 2) {
         out = out.replace(n, &mask::name(n));
+    }
+    mask_number_like(&out)
+}
+
+/// Masks runs of 15 to 18 digits (the last may be `X`) that look like ID numbers.
+fn mask_number_like(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            let mut j = i;
+            while j < chars.len() && chars[j].is_ascii_digit() {
+                j += 1;
+            }
+            if j < chars.len() && matches!(chars[j], 'X' | 'x') && j - i == 17 {
+                j += 1;
+            }
+            let run: String = chars[i..j].iter().collect();
+            if (15..=18).contains(&(j - i)) {
+                out.push_str(&mask::number(&run));
+            } else {
+                out.push_str(&run);
+            }
+            i = j;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
     }
     out
 }
@@ -424,6 +454,8 @@ mod tests {
     fn scrub_masks_echoed_input() {
         let s = scrub("号码 11010519491231002X 与姓名 张三 不一致", Some("11010519491231002X"), Some("张三"));
         assert_eq!(s, "号码 110***********002X 与姓名 张* 不一致");
+        assert_eq!(scrub("id 110105194912310028, code 4022", None, None), "id 110***********0028, code 4022");
+        assert_eq!(scrub("t=1700000000000", None, None), "t=1700000000000");
     }
 
     #[test]

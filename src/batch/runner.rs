@@ -81,6 +81,9 @@ pub struct Plan {
     pub batch_id: String,
     /// Whether an interrupted batch of the same input was found and resumed.
     pub resumed: bool,
+    /// A finished earlier batch of the same input and provider: running this plan pays again
+    /// for rows already answered there, so faces should ask before running.
+    pub previous: Option<String>,
     pub rows: Vec<Row>,
     /// `results[i]` is the state of `rows[i]`.
     pub results: Vec<RowResult>,
@@ -189,12 +192,13 @@ impl Runner {
                 })
             {
                 let results = stored.into_iter().map(|(_, _, r)| r).collect();
-                return Ok(Plan { batch_id: id, resumed: true, rows, results });
+                return Ok(Plan { batch_id: id, resumed: true, previous: None, rows, results });
             }
             // The stored batch does not match the rows (should not happen with equal bytes):
             // close it and start afresh rather than guess.
             state::mark_finished(&self.store, &id)?;
         }
+        let previous = state::find_finished(&self.store, &fingerprint, &self.provider)?;
         let mut results = Vec::with_capacity(rows.len());
         let mut locals = Vec::with_capacity(rows.len());
         for row in &rows {
@@ -234,7 +238,7 @@ impl Runner {
                 r
             })
             .collect();
-        Ok(Plan { batch_id: id, resumed: false, rows, results })
+        Ok(Plan { batch_id: id, resumed: false, previous, rows, results })
     }
 
     fn fingerprint(&self, input: &Input) -> String {

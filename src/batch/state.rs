@@ -118,6 +118,18 @@ pub(crate) fn find_open(store: &Store, fingerprint: &str, provider: &str) -> Res
         .optional()?)
 }
 
+/// The newest finished batch for this input and provider, if any.
+pub(crate) fn find_finished(store: &Store, fingerprint: &str, provider: &str) -> Result<Option<String>, AuditError> {
+    Ok(store
+        .conn()
+        .query_row(
+            "SELECT id FROM batches WHERE fingerprint = ?1 AND provider = ?2 AND finished = 1 ORDER BY created_ms DESC LIMIT 1",
+            params![fingerprint, provider],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
 /// Creates a batch with its rows; `results[i]` is row `i`'s initial state. Local validations
 /// are recorded in the audit trail in the same transaction.
 pub(crate) fn create(
