@@ -10,5 +10,6 @@ pub mod mask;
 pub mod providers;
 pub mod region;
 pub mod secret;
+pub mod validity;
 pub mod audit;
 pub mod batch;
