@@ -1,0 +1,32 @@
+//! What the `batch` and `history` subcommands share: where the audit trail lives, opening it
+//! with the install key from the keychain, and printing a failure.
+
+use idcheck::audit::{self, KeychainKey, Store};
+use idcheck::i18n::{Lang, Msg};
+use std::path::PathBuf;
+
+/// The config directory: `IDCHECK_CONFIG_DIR`, else `$XDG_CONFIG_HOME/idcheck`, else
+/// `~/.config/idcheck`.
+pub fn config_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("IDCHECK_CONFIG_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d);
+    }
+    if let Some(d) = std::env::var_os("XDG_CONFIG_HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d).join("idcheck");
+    }
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+    home.join(".config").join("idcheck")
+}
+
+/// Opens the audit trail (key from the OS keychain) and applies the retention period.
+pub fn store() -> Result<Store, Msg> {
+    let store = Store::open(&config_dir(), &KeychainKey::default()).map_err(|e| e.message().clone())?;
+    store.purge_older_than(audit::DEFAULT_RETENTION_DAYS).map_err(|e| e.message().clone())?;
+    Ok(store)
+}
+
+/// Prints `m` on stderr in the user's language and returns exit status 2.
+pub fn fail(m: &Msg, lang: Lang) -> i32 {
+    eprintln!("idcheck: {}", m.get(lang));
+    2
+}
