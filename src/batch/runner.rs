@@ -284,7 +284,8 @@ impl Runner {
         let total = to_send.len();
         let concurrency = self.qps.ceil().max(1.0) as usize;
         let interval = Duration::from_secs_f64(1.0 / self.qps);
-        let next_slot = tokio::sync::Mutex::new(tokio::time::Instant::now());
+        let pacer = tokio::sync::Mutex::new(Pacer { next: tokio::time::Instant::now(), starts: std::collections::VecDeque::new() });
+        let window_cap = (self.qps.floor() as usize).max(1);
         let started = Instant::now();
         let settled = AtomicUsize::new(0);
         let cancel_announced = std::sync::atomic::AtomicBool::new(false);
@@ -296,32 +297,54 @@ impl Runner {
         // A child token, so a database failure stops this run without cancelling the caller's.
         let stop = cancel.child_token();
         let cancel = &stop;
-        let (next_slot, settled, cancel_announced, batch_id) = (&next_slot, &settled, &cancel_announced, &batch_id);
+        let (pacer, settled, cancel_announced, batch_id) = (&pacer, &settled, &cancel_announced, &batch_id);
 
         let mut answers = futures_util::stream::iter(to_send)
             .map(|i| async move {
-                if pace {
-                    // Reserve the next start slot, one every 1/qps seconds.
-                    let slot = {
-                        let mut next = next_slot.lock().await;
-                        let now = tokio::time::Instant::now();
-                        let slot = (*next).max(now);
-                        *next = slot + interval;
-                        slot
-                    };
-                    tokio::select! {
-                        _ = tokio::time::sleep_until(slot) => {}
-                        _ = cancel.cancelled() => {}
-                    }
-                }
-                if cancel.is_cancelled() {
+                let cancelled = || {
                     if !cancel_announced.swap(true, Ordering::SeqCst) {
                         on_event(&Event::Cancelling);
                     }
+                };
+                if cancel.is_cancelled() {
+                    cancelled();
                     return Ok(None);
                 }
                 let row = &rows[i];
-                state::mark_sending(store, batch_id, row.index)?;
+                let index = row.index;
+                let mark = || {
+                    let (s, b) = (store.clone(), batch_id.clone());
+                    blocking(move || state::mark_sending(&s, &b, index))
+                };
+                if pace {
+                    // Starts follow a smooth schedule (one every 1/qps) and never more than
+                    // ⌊qps⌋ fall in any one second, counted from the actual starts. The lock is
+                    // held across the wait and the "sending" mark, so starts are serialised in
+                    // row order and the recorded start is right before the call.
+                    let mut pacer = pacer.lock().await;
+                    let now = tokio::time::Instant::now();
+                    let mut at = pacer.next.max(now);
+                    if pacer.starts.len() >= window_cap {
+                        at = at.max(pacer.starts[0] + Duration::from_secs(1));
+                    }
+                    tokio::select! {
+                        _ = tokio::time::sleep_until(at) => {}
+                        _ = cancel.cancelled() => {}
+                    }
+                    if cancel.is_cancelled() {
+                        cancelled();
+                        return Ok(None);
+                    }
+                    // Durably "sending" before the paid call.
+                    mark().await?;
+                    pacer.starts.push_back(tokio::time::Instant::now());
+                    if pacer.starts.len() > window_cap {
+                        pacer.starts.pop_front();
+                    }
+                    pacer.next = at + interval;
+                } else {
+                    mark().await?;
+                }
                 let answer = call(Call { index: row.index, name: row.name.clone(), number: row.number.clone() }).await;
                 let record = Record::two_factor(provider, row.name.expose(), row.number.expose(), &answer)
                     .consent(true)
@@ -331,7 +354,8 @@ impl Runner {
                     Ok(v) => RowResult { status: Status::Done, verdict: Some(*v), error: None, message: None },
                     Err(e) => RowResult { status: Status::Failed, verdict: None, error: Some(ErrorInfo::from(e)), message: Some(e.message.clone()) },
                 };
-                state::finish_row(store, batch_id, row.index, &result, &record)?;
+                let (s, b, r) = (store.clone(), batch_id.clone(), result.clone());
+                blocking(move || state::finish_row(&s, &b, index, &r, &record)).await?;
                 let done = settled.fetch_add(1, Ordering::SeqCst) + 1;
                 on_event(&Event::Row { index: i, result: result.clone() });
                 let secs = started.elapsed().as_secs_f64().max(1e-6);
@@ -362,6 +386,22 @@ impl Runner {
             state::mark_finished(&self.store, &plan.batch_id)?;
         }
         Ok(plan.summary())
+    }
+}
+
+/// The pacing state shared by a run's concurrent rows.
+struct Pacer {
+    /// The next start on the smooth schedule.
+    next: tokio::time::Instant,
+    /// The actual times of the last ⌊qps⌋ starts.
+    starts: std::collections::VecDeque<tokio::time::Instant>,
+}
+
+/// Runs a database step off the async threads (SQLite with synchronous=FULL waits for the disk).
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, AuditError> + Send + 'static) -> Result<T, BatchError> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => Ok(r?),
+        Err(e) => Err(BatchError::Audit(AuditError::Db(Msg::new(format!("数据库任务失败：{e}"), format!("A database task failed: {e}"))))),
     }
 }
 
