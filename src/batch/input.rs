@@ -207,20 +207,21 @@ fn columns(first: &[String]) -> Result<(usize, usize, bool), InputError> {
     }
 }
 
-fn rows_from_table(table: Vec<Vec<String>>) -> Result<Vec<Row>, InputError> {
-    let Some(first_idx) = table.iter().position(|r| r.iter().any(|c| !c.trim().is_empty())) else {
+/// `table` holds (line number as the user sees it, cells).
+fn rows_from_table(table: Vec<(usize, Vec<String>)>) -> Result<Vec<Row>, InputError> {
+    let Some(first_idx) = table.iter().position(|(_, r)| r.iter().any(|c| !c.trim().is_empty())) else {
         return Err(InputError(Msg::new("表格是空的。请提供含姓名和身份证号的表格。", "The table is empty. Give a table of names and numbers.")));
     };
-    let (name_col, num_col, header) = columns(&table[first_idx])?;
+    let (name_col, num_col, header) = columns(&table[first_idx].1)?;
     let start = if header { first_idx + 1 } else { first_idx };
     let mut rows = Vec::new();
-    for (i, r) in table.iter().enumerate().skip(start) {
+    for (line, r) in table.iter().skip(start) {
+        let line = *line;
         if r.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
         let get = |c: usize| r.get(c).map(|s| s.trim().to_string()).unwrap_or_default();
         let (name, number) = (get(name_col), get(num_col));
-        let line = i + 1;
         let read_error = match (name.is_empty(), number.is_empty()) {
             (true, true) | (false, true) => Some(Msg::new(format!("第 {line} 行没有身份证号。"), format!("Line {line} has no ID number."))),
             (true, false) => Some(Msg::new(format!("第 {line} 行没有姓名。"), format!("Line {line} has no name."))),
@@ -255,7 +256,20 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<Row>, InputError> {
         let rec = rec.map_err(|e| {
             InputError(Msg::new(format!("CSV 格式错误：{e}。请用 Excel 另存为 CSV 后重试。"), format!("Malformed CSV: {e}. Save it again as CSV from a spreadsheet and retry.")))
         })?;
-        table.push(rec.iter().map(String::from).collect());
+        // The line as an editor shows it, counting blank lines (the reader skips them).
+        let line = rec
+            .position()
+            .map(|p| {
+                let bytes = text.as_bytes();
+                let mut at = (p.byte() as usize).min(bytes.len());
+                // A record after blank lines is positioned at the first blank line.
+                while at < bytes.len() && (bytes[at] == b'\n' || bytes[at] == b'\r') {
+                    at += 1;
+                }
+                bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1
+            })
+            .unwrap_or(table.len() + 1);
+        table.push((line, rec.iter().map(String::from).collect()));
     }
     rows_from_table(table)
 }
@@ -271,10 +285,13 @@ pub fn parse_xlsx(path: &Path) -> Result<Vec<Row>, InputError> {
     };
     let mut wb = calamine::open_workbook_auto(path).map_err(|e| bad(e.to_string()))?;
     let range = wb.worksheet_range_at(0).ok_or_else(|| bad("no sheet".into()))?.map_err(|e| bad(e.to_string()))?;
+    let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
     let table = range
         .rows()
-        .map(|r| {
-            r.iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let cells = r
+                .iter()
                 .map(|c| match c {
                     Data::String(s) => s.clone(),
                     Data::Int(i) => i.to_string(),
@@ -286,7 +303,8 @@ pub fn parse_xlsx(path: &Path) -> Result<Vec<Row>, InputError> {
                     Data::Empty => String::new(),
                     other => other.to_string(),
                 })
-                .collect()
+                .collect();
+            (first_row + i + 1, cells)
         })
         .collect();
     rows_from_table(table)
