@@ -122,6 +122,19 @@ async fn invalid_rows_are_reported_and_never_sent() {
     assert_eq!(paid.len(), 6);
     assert!(paid.iter().all(|e| e.consent && e.provider == "apizero"));
 
+    // The stored batch, as a reviewer's batch view lists it: counts and masked rows.
+    let listed = batch::list(&store, 10).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!((listed[0].total, listed[0].finished, listed[0].consent), (8, true, true));
+    assert_eq!(listed[0].counts["invalid"], 2);
+    assert_eq!(listed[0].counts["done"], 6);
+    let stored = batch::rows(&store, &plan.batch_id).unwrap();
+    assert_eq!(stored.len(), 8);
+    assert_eq!(stored[1].result.status, Status::Invalid);
+    assert_eq!(stored[0].number_masked.as_deref(), Some(idcheck::mask::number(&numbers[0]).as_str()));
+    assert_eq!(stored[0].name_masked.as_deref(), Some("张*"));
+    assert_eq!(stored[0].result.verdict, plan.results[0].verdict);
+
     // A finished batch is not resumed: the same input starts a new batch.
     let again = runner.prepare(batch::load(&csv).unwrap()).unwrap();
     assert!(!again.resumed);

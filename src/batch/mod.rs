@@ -16,7 +16,7 @@ pub mod state;
 
 pub use input::{load, Input, InputError, InputKind, Row, Source};
 pub use runner::{BatchError, Call, Event, Plan, Progress, Runner, Summary};
-pub use state::{RowResult, Status};
+pub use state::{list, rows, BatchInfo, RowResult, Status, StoredRow};
 
 use crate::audit::{Record, Store};
 use crate::card::CardFields;

@@ -294,3 +294,101 @@ pub(crate) fn mark_finished(store: &Store, id: &str) -> Result<(), AuditError> {
     store.conn().execute("UPDATE batches SET finished = 1, updated_ms = ?2 WHERE id = ?1", params![id, now_ms()])?;
     Ok(())
 }
+
+/// A batch as listed for reviewers (no personal data).
+#[derive(Debug, Clone, Serialize)]
+pub struct BatchInfo {
+    pub id: String,
+    pub created: chrono::DateTime<chrono::Utc>,
+    pub updated: chrono::DateTime<chrono::Utc>,
+    pub provider: String,
+    pub total: usize,
+    pub consent: bool,
+    pub operator: Option<String>,
+    pub finished: bool,
+    /// Rows per status (`pending`, `invalid`, `done`, ...).
+    pub counts: std::collections::BTreeMap<String, usize>,
+}
+
+/// A stored row of a batch: masked values and its result.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredRow {
+    /// 0-based position in the input.
+    pub row: usize,
+    pub number_masked: Option<String>,
+    pub name_masked: Option<String>,
+    pub result: RowResult,
+}
+
+fn millis(ms: i64) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    chrono::Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
+}
+
+/// The batches in the database, newest first.
+pub fn list(store: &Store, limit: u32) -> Result<Vec<BatchInfo>, AuditError> {
+    let conn = store.conn();
+    let mut st = conn.prepare(
+        "SELECT id, created_ms, updated_ms, provider, total, consent, operator, finished FROM batches ORDER BY created_ms DESC LIMIT ?1",
+    )?;
+    let mut out: Vec<BatchInfo> = st
+        .query_map([limit as i64], |r| {
+            Ok(BatchInfo {
+                id: r.get(0)?,
+                created: millis(r.get(1)?),
+                updated: millis(r.get(2)?),
+                provider: r.get(3)?,
+                total: r.get::<_, i64>(4)? as usize,
+                consent: r.get(5)?,
+                operator: r.get(6)?,
+                finished: r.get(7)?,
+                counts: Default::default(),
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut counts = conn.prepare("SELECT status, COUNT(*) FROM batch_rows WHERE batch_id = ?1 GROUP BY status")?;
+    for b in &mut out {
+        for c in counts.query_map([&b.id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as usize)))? {
+            let (k, v) = c?;
+            b.counts.insert(k, v);
+        }
+    }
+    Ok(out)
+}
+
+/// The stored rows of batch `id` (masked), in input order.
+pub fn rows(store: &Store, id: &str) -> Result<Vec<StoredRow>, AuditError> {
+    let conn = store.conn();
+    let mut st = conn.prepare(
+        "SELECT row_no, number_masked, name_masked, status, verdict, error_kind, vendor_code, request_id, message_zh, message_en
+         FROM batch_rows WHERE batch_id = ?1 ORDER BY row_no",
+    )?;
+    let rows = st.query_map([id], |r| {
+        let zh: Option<String> = r.get(8)?;
+        let en: Option<String> = r.get(9)?;
+        let error_kind: Option<String> = r.get(5)?;
+        let error = match error_kind {
+            Some(kind) => Some(ErrorInfo {
+                kind,
+                vendor_code: r.get(6)?,
+                request_id: r.get(7)?,
+                http_status: None,
+                message_zh: zh.clone().unwrap_or_default(),
+                message_en: en.clone().unwrap_or_default(),
+            }),
+            None => None,
+        };
+        Ok(StoredRow {
+            row: r.get::<_, i64>(0)? as usize,
+            number_masked: r.get(1)?,
+            name_masked: r.get(2)?,
+            result: RowResult {
+                status: Status::parse(&r.get::<_, String>(3)?),
+                verdict: r.get::<_, Option<String>>(4)?.as_deref().and_then(verdict_parse),
+                error,
+                message: zh.map(|zh| Msg::new(zh, en.unwrap_or_default())),
+            },
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
