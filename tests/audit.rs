@@ -216,3 +216,49 @@ fn keychain_key_is_created_once_and_reused() {
     assert_eq!(Store::open(dir.path(), &k).unwrap().query(&f).unwrap().len(), 1);
     keyring::Entry::new("idcheck-test", &account).unwrap().delete_credential().unwrap();
 }
+
+/// `idcheck history` reads the trail written with the keychain key: search by full number,
+/// JSON lines, CSV export. Needs a Secret Service (see the keychain test above).
+#[test]
+fn history_command_finds_checks_by_number() {
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        eprintln!("skipped: no D-Bus session (run inside dbus-run-session with gnome-keyring)");
+        return;
+    }
+    use idcheck::audit::KeychainKey;
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path(), &KeychainKey::default()).unwrap();
+    record_all(&s);
+    drop(s);
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_idcheck"))
+            .args(args)
+            .env("IDCHECK_CONFIG_DIR", dir.path())
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+    };
+    let (code, out, err) = run(&["history", "--json", "--number", &NUMBER.to_ascii_lowercase()]);
+    assert_eq!(code, Some(0), "{err}");
+    let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 4);
+    assert!(lines.iter().all(|l| l["number_masked"] == "110***********002X"));
+    assert_eq!(lines[0]["kind"], "two_factor");
+    assert!(!out.contains(NUMBER) && !out.contains(NAME));
+
+    let (code, out, _) = run(&["--lang", "en", "history", "--outcome", "error"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(out.lines().count(), 1);
+    assert!(out.contains("code 4022") && out.contains("req-abc-123") && out.contains("consent"), "{out}");
+
+    let csv = dir.path().join("h.csv");
+    let (code, _, _) = run(&["history", "--since", "2020-01-01", "--csv", csv.to_str().unwrap()]);
+    assert_eq!(code, Some(0));
+    let bytes = std::fs::read(&csv).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    assert_eq!(String::from_utf8(bytes).unwrap().lines().count(), 6);
+
+    let (code, _, err) = run(&["history", "--since", "yesterday"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("YYYY-MM-DD"));
+}
