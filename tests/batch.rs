@@ -455,3 +455,35 @@ async fn database_holds_no_full_number_or_name_after_a_batch() {
     }
     assert!(files >= 2, "database and WAL scanned");
 }
+
+/// The desktop shell spawns the run on its runtime: the future must be `Send` and the store
+/// shareable across threads.
+#[tokio::test]
+async fn a_run_can_be_spawned() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, _) = write_csv(dir.path(), 3, false);
+    let store = open(dir.path());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let handle = tokio::spawn(async move {
+        let runner = Runner::new(store, "apizero", 100.0);
+        let mut plan = runner.prepare(batch::load(&csv).unwrap()).unwrap();
+        let cancel = CancellationToken::new();
+        let summary = runner
+            .run(&mut plan, true, &cancel, move |ev| {
+                let _ = tx.send(ev.clone());
+            }, |_call| async { Ok(Verdict::NoRecord) })
+            .await
+            .unwrap();
+        summary
+    });
+    let summary = handle.await.unwrap();
+    assert_eq!(summary.no_record, 3);
+    let mut events = Vec::new();
+    while let Some(ev) = rx.recv().await {
+        events.push(ev);
+    }
+    assert!(matches!(events[0], Event::Started { to_send: 3 }));
+    assert_eq!(events.iter().filter(|e| matches!(e, Event::Row { .. })).count(), 3);
+    let json = serde_json::to_value(&events[1]).unwrap();
+    assert!(json["event"].is_string(), "events serialise for the web view: {json}");
+}

@@ -181,6 +181,15 @@ impl Store {
     }
 }
 
+/// Opens the trail in the config directory `dir` with the install key from the OS keychain and
+/// drops records older than `retention_days` (use [`DEFAULT_RETENTION_DAYS`] unless the
+/// settings say otherwise; 0 keeps everything). What the window and the command call.
+pub fn open_in(dir: &Path, retention_days: u32) -> Result<Store, AuditError> {
+    let store = Store::open(dir, &KeychainKey::default())?;
+    store.purge_older_than(retention_days)?;
+    Ok(store)
+}
+
 /// The form of a number that is hashed: trimmed, upper-case `X`.
 pub(crate) fn normalise(number: &str) -> String {
     number.trim().to_ascii_uppercase()

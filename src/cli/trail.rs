@@ -1,7 +1,7 @@
 //! What the `batch` and `history` subcommands share: where the audit trail lives, opening it
 //! with the install key from the keychain, and printing a failure.
 
-use idcheck::audit::{self, KeychainKey, Store};
+use idcheck::audit::{self, Store};
 use idcheck::i18n::{Lang, Msg};
 use std::path::PathBuf;
 
@@ -20,9 +20,7 @@ pub fn config_dir() -> PathBuf {
 
 /// Opens the audit trail (key from the OS keychain) and applies the retention period.
 pub fn store() -> Result<Store, Msg> {
-    let store = Store::open(&config_dir(), &KeychainKey::default()).map_err(|e| e.message().clone())?;
-    store.purge_older_than(audit::DEFAULT_RETENTION_DAYS).map_err(|e| e.message().clone())?;
-    Ok(store)
+    audit::open_in(&config_dir(), audit::DEFAULT_RETENTION_DAYS).map_err(|e| e.message().clone())
 }
 
 /// Prints `m` on stderr in the user's language and returns exit status 2.
