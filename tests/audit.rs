@@ -104,6 +104,12 @@ fn database_and_wal_hold_nothing_unmasked() {
     }
     // The WAL is where fresh writes live before a checkpoint: it must have been scanned.
     assert!(dir.path().join("audit.sqlite3-wal").exists());
+    #[cfg(unix)]
+    for f in ["audit.sqlite3", "audit.sqlite3-wal"] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join(f)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{f} is readable by the owner only");
+    }
     assert!(scanned > 0);
     s.checkpoint().unwrap();
     let bytes = std::fs::read(dir.path().join("audit.sqlite3")).unwrap();

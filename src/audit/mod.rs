@@ -93,6 +93,12 @@ impl Store {
                 format!("Cannot open the audit database {}: {e}", path.display()),
             ))
         })?;
+        // Owner-only: SQLite gives the -wal and -shm files the database file's permissions.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+        }
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         // WAL: readers (the window's history view) never block the batch writer.
         // synchronous=FULL: a row marked "sending" survives a power cut, so it is never re-sent.
