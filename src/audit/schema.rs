@@ -58,6 +58,7 @@ const MIGRATIONS: &[&str] = &[
         request_id    TEXT,
         message_zh    TEXT,
         message_en    TEXT,
+        retry         INTEGER NOT NULL DEFAULT 0, -- failed without being billed: resend on resume
         updated_ms    INTEGER NOT NULL,
         PRIMARY KEY (batch_id, row_no)
     );

@@ -354,8 +354,9 @@ impl Runner {
                     Ok(v) => RowResult { status: Status::Done, verdict: Some(*v), error: None, message: None },
                     Err(e) => RowResult { status: Status::Failed, verdict: None, error: Some(ErrorInfo::from(e)), message: Some(e.message.clone()) },
                 };
+                let retry = matches!(&answer, Err(e) if state::not_billed(e));
                 let (s, b, r) = (store.clone(), batch_id.clone(), result.clone());
-                blocking(move || state::finish_row(&s, &b, index, &r, &record)).await?;
+                blocking(move || state::finish_row(&s, &b, index, &r, retry, &record)).await?;
                 let done = settled.fetch_add(1, Ordering::SeqCst) + 1;
                 on_event(&Event::Row { index: i, result: result.clone() });
                 let secs = started.elapsed().as_secs_f64().max(1e-6);

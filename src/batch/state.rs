@@ -8,7 +8,7 @@
 use crate::audit::{now_ms, record::scrub, AuditError, ErrorInfo, Outcome, Record, Store};
 use crate::i18n::Msg;
 use crate::mask;
-use crate::providers::Verdict;
+use crate::providers::{ErrorKind, ProviderError, Verdict};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
@@ -82,9 +82,11 @@ impl RowResult {
     }
 }
 
-/// Error kinds after which the vendor has certainly not billed the call: such failed rows are
-/// sent again on resume.
-const RETRYABLE: &[&str] = &["network", "rate_limited", "auth", "quota", "not_enabled"];
+/// Whether the vendor has certainly not billed a call that failed with `e`: such failed rows
+/// are sent again when an interrupted batch resumes. The one place that decides.
+pub fn not_billed(e: &ProviderError) -> bool {
+    matches!(e.kind, ErrorKind::Network | ErrorKind::RateLimited | ErrorKind::Auth | ErrorKind::Quota | ErrorKind::NotEnabled)
+}
 
 pub(crate) fn unknown_message() -> Msg {
     Msg::new(
@@ -187,13 +189,10 @@ pub(crate) fn resume(store: &Store, id: &str) -> Result<Vec<(usize, String, RowR
         "UPDATE batch_rows SET status = 'unknown', message_zh = ?2, message_en = ?3, updated_ms = ?4 WHERE batch_id = ?1 AND status = 'sending'",
         params![id, unknown.zh, unknown.en, now],
     )?;
-    let placeholders = RETRYABLE.iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(",");
     tx.execute(
-        &format!(
-            "UPDATE batch_rows SET status = 'pending', error_kind = NULL, vendor_code = NULL, request_id = NULL,
-             message_zh = NULL, message_en = NULL, updated_ms = ?2
-             WHERE batch_id = ?1 AND status = 'failed' AND error_kind IN ({placeholders})"
-        ),
+        "UPDATE batch_rows SET status = 'pending', error_kind = NULL, vendor_code = NULL, request_id = NULL,
+         message_zh = NULL, message_en = NULL, retry = 0, updated_ms = ?2
+         WHERE batch_id = ?1 AND status = 'failed' AND retry = 1",
         params![id, now],
     )?;
     let mut out = Vec::new();
@@ -260,7 +259,8 @@ pub(crate) fn mark_sending(store: &Store, id: &str, row: usize) -> Result<(), Au
 }
 
 /// Stores a row's answer and its audit record in one transaction.
-pub(crate) fn finish_row(store: &Store, id: &str, row: usize, result: &RowResult, record: &Record) -> Result<(), AuditError> {
+/// `retry`: the call failed without being billed (see [`not_billed`]).
+pub(crate) fn finish_row(store: &Store, id: &str, row: usize, result: &RowResult, retry: bool, record: &Record) -> Result<(), AuditError> {
     let now = now_ms();
     let mut conn = store.conn();
     let tx = conn.transaction()?;
@@ -269,7 +269,7 @@ pub(crate) fn finish_row(store: &Store, id: &str, row: usize, result: &RowResult
     let name = record.name.as_ref().map(|n| n.expose().as_str());
     tx.execute(
         "UPDATE batch_rows SET status = ?3, verdict = ?4, error_kind = ?5, vendor_code = ?6, request_id = ?7,
-         message_zh = ?8, message_en = ?9, updated_ms = ?10 WHERE batch_id = ?1 AND row_no = ?2",
+         message_zh = ?8, message_en = ?9, updated_ms = ?10, retry = ?11 WHERE batch_id = ?1 AND row_no = ?2",
         params![
             id,
             row as i64,
@@ -281,6 +281,7 @@ pub(crate) fn finish_row(store: &Store, id: &str, row: usize, result: &RowResult
             e.map(|e| scrub(&e.message_zh, number, name)),
             e.map(|e| scrub(&e.message_en, number, name)),
             now,
+            retry,
         ],
     )?;
     crate::audit::record::insert(&tx, store, record)?;
