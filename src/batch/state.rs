@@ -134,6 +134,7 @@ pub(crate) fn find_finished(store: &Store, fingerprint: &str, provider: &str) ->
 
 /// Creates a batch with its rows; `results[i]` is row `i`'s initial state. Local validations
 /// are recorded in the audit trail in the same transaction.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn create(
     store: &Store,
     id: &str,
