@@ -8,6 +8,7 @@ mod check;
 mod history;
 mod trail;
 pub mod output;
+pub mod providers;
 
 use clap::{Parser, Subcommand};
 use idcheck::i18n::Lang;
@@ -39,6 +40,8 @@ pub enum Command {
     Batch(batch::Args),
     /// Show the audit trail of checks, newest first. 查看核验审计记录。
     History(history::Args),
+    #[command(flatten)]
+    Providers(providers::ProviderCommand),
 }
 
 fn parse_lang(s: &str) -> Result<Lang, String> {
@@ -53,6 +56,7 @@ pub fn main() -> i32 {
         Command::Check(args) => check::run(args, lang),
         Command::Batch(args) => batch::run(args, lang),
         Command::History(args) => history::run(args, lang),
+        Command::Providers(cmd) => providers::run(cmd),
     }
 }
 
