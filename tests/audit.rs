@@ -17,15 +17,12 @@ fn store(dir: &std::path::Path) -> Store {
 }
 
 fn quota_error() -> ProviderError {
-    ProviderError {
-        kind: ErrorKind::Quota,
-        provider: "apizero",
+    ProviderError::new("apizero", ErrorKind::Quota)
         // A vendor that echoes the input back: the trail must not keep it.
-        message: Msg::new(format!("余额不足（{NUMBER} {NAME}）"), "Balance exhausted"),
-        vendor_code: Some("4022".into()),
-        request_id: Some("req-abc-123".into()),
-        http_status: Some(200),
-    }
+        .with_message(Msg::new(format!("余额不足（{NUMBER} {NAME}）"), "Balance exhausted"))
+        .with_code("4022")
+        .with_request_id(Some("req-abc-123".into()))
+        .with_status(200)
 }
 
 /// Writes one record of every kind and returns the store.

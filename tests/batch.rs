@@ -299,13 +299,12 @@ async fn failures_before_billing_are_retried_on_resume_others_are_kept() {
     let runner = Runner::new(store.clone(), "apizero", 2.0);
     let mut plan = runner.prepare(batch::load(&csv).unwrap()).unwrap();
     let callee = Callee::default();
-    let fail = |kind| ProviderError {
-        kind,
-        provider: "apizero",
-        message: Msg::new("出错", "failed"),
-        vendor_code: Some("x".into()),
-        request_id: Some("r1".into()),
-        http_status: Some(500),
+    let fail = |kind| {
+        ProviderError::new("apizero", kind)
+            .with_message(Msg::new("出错", "failed"))
+            .with_code("x")
+            .with_request_id(Some("r1".into()))
+            .with_status(500)
     };
     let (n0, n1) = (numbers[0].clone(), numbers[1].clone());
     let answer = move |c: Callee, n: String| {

@@ -85,7 +85,7 @@ impl RowResult {
 /// Whether the vendor has certainly not billed a call that failed with `e`: such failed rows
 /// are sent again when an interrupted batch resumes. The one place that decides.
 pub fn not_billed(e: &ProviderError) -> bool {
-    matches!(e.kind, ErrorKind::Network | ErrorKind::RateLimited | ErrorKind::Auth | ErrorKind::Quota | ErrorKind::NotEnabled)
+    !e.maybe_billed && matches!(e.kind, ErrorKind::Network | ErrorKind::RateLimited | ErrorKind::Auth | ErrorKind::Quota | ErrorKind::NotEnabled)
 }
 
 pub(crate) fn unknown_message() -> Msg {
