@@ -486,3 +486,57 @@ async fn a_run_can_be_spawned() {
     let json = serde_json::to_value(&events[1]).unwrap();
     assert!(json["event"].is_string(), "events serialise for the web view: {json}");
 }
+
+/// `idcheck batch` against the fake apizero over real HTTP: invalid rows reported without a
+/// call, every valid row paid once, a second run refused without --again, exit status 1 when
+/// a row is invalid. Needs a Secret Service for the audit key (run inside dbus-run-session).
+#[test]
+fn batch_command_against_the_fake() {
+    use idcheck_fake::{Endpoint, FakeConfig, FakeServices, IDENTITIES};
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        eprintln!("skipped: no D-Bus session (run inside dbus-run-session with gnome-keyring)");
+        return;
+    }
+    let fake = FakeServices::start_background(FakeConfig::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("姓名,身份证号\n");
+    for i in IDENTITIES {
+        csv.push_str(&format!("{},{}\n", i.name, i.number));
+    }
+    csv.push_str("坏号,110105194912310021\n");
+    let input = dir.path().join("in.csv");
+    std::fs::write(&input, csv).unwrap();
+    let out = dir.path().join("out.xlsx");
+    let run = |extra: &[&str]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_idcheck"));
+        c.args(["--lang", "en", "batch", "--provider", "apizero", "--consent", "--out"])
+            .arg(&out)
+            .arg(&input)
+            .args(extra)
+            .env("IDCHECK_CONFIG_DIR", dir.path().join("cfg"));
+        for (k, v) in fake.env_exports() {
+            c.env(k, v);
+        }
+        let o = c.output().unwrap();
+        (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned())
+    };
+    let (code, err) = run(&[]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("1 rows failed local validation"), "{err}");
+    assert_eq!(fake.calls(Endpoint::Apizero2c), IDENTITIES.len());
+    for i in IDENTITIES {
+        assert!(!err.contains(i.number) && !err.contains(i.name), "stderr is masked: {err}");
+    }
+    use calamine::Reader;
+    let mut wb = calamine::open_workbook_auto(&out).unwrap();
+    let range = wb.worksheet_range_at(0).unwrap().unwrap();
+    assert_eq!(range.height(), 1 + IDENTITIES.len() + 1);
+    let cell = |r: usize, c: usize| range.get((r, c)).map(|d| d.to_string()).unwrap_or_default();
+    assert!(cell(1, 5).contains("match"), "{}", cell(1, 5));
+    assert!(cell(IDENTITIES.len() + 1, 4).contains("invalid"));
+
+    let (code, err) = run(&[]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("--again"), "{err}");
+    assert_eq!(fake.calls(Endpoint::Apizero2c), IDENTITIES.len(), "refused before any call");
+}
