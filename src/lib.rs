@@ -20,3 +20,5 @@ pub mod settings;
 #[doc(hidden)]
 pub mod synth;
 pub mod validity;
+pub mod audit;
+pub mod batch;
