@@ -285,33 +285,67 @@ def render(card, cond, rng):
     return img, 88, None  # desk
 
 
+# The fixed set committed under tests/data/cards: (file stem, condition, side, overrides).
+FIXTURES = [
+    ("clean-front", "clean", "front", {"name": "欧阳旻赟", "ethnicity": "汉"}),
+    ("clean-back", "clean", "back", {"valid_until": "长期"}),
+    ("desk-front", "desk", "front", {"name": "诸葛瑀", "ethnicity": "土家"}),
+    ("upside-front", "upside", "front", {"name": "阿依古丽·吐尔逊", "ethnicity": "维吾尔"}),
+    ("upside-back", "upside", "back", {}),
+    ("exif-front", "exif", "front", {"name": "林琤", "ethnicity": "朝鲜"}),
+    ("jpeg-front", "jpeg", "front", {"name": "上官翀", "ethnicity": "蒙古"}),
+    ("small-back", "small", "back", {}),
+    ("light-front", "light", "front", {"name": "王堉", "ethnicity": "回"}),
+]
+
+
+def fixtures(out, rng):
+    """Writes the fixed test set: smaller frames and lower JPEG quality to stay small in git."""
+    os.makedirs(out, exist_ok=True)
+    for stem, cond, side, over in FIXTURES:
+        p = person(rng)
+        p.update(over)
+        card = front(p, rng) if side == "front" else back(p, rng)
+        img, q, orient = render(card, cond, rng)
+        if img.size[0] > 1200 or img.size[1] > 1200:
+            img = img.resize((img.size[0] * 3 // 4, img.size[1] * 3 // 4), Image.LANCZOS)
+        save(img, os.path.join(out, stem), min(q, 80), orient, p, side, cond)
+
+
+def save(img, stem, q, orient, p, side, cond):
+    kw = {"quality": q}
+    if orient:
+        ex = Image.Exif()
+        ex[0x0112] = orient
+        kw["exif"] = ex.tobytes()
+    img.convert("RGB").save(stem + ".jpg", **kw)
+    truth = {"side": side, "condition": cond}
+    keys = ["name", "sex", "ethnicity", "birth", "address", "number"] if side == "front" else ["issued_by", "valid_from", "valid_until"]
+    truth.update({k: p[k] for k in keys})
+    with open(stem + ".json", "w", encoding="utf-8") as f:
+        json.dump(truth, f, ensure_ascii=False, indent=1)
+        f.write("\n")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
     ap.add_argument("--count", type=int, default=2, help="cards per condition and side")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--conditions", default=",".join(CONDITIONS))
+    ap.add_argument("--fixtures", action="store_true", help="write the fixed test set (tests/data/cards)")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     rng = random.Random(args.seed)
+    if args.fixtures:
+        return fixtures(args.out, rng)
     for cond in args.conditions.split(","):
         for i in range(args.count):
             p = person(rng)
             for side in ("front", "back"):
                 card = front(p, rng) if side == "front" else back(p, rng)
                 img, q, orient = render(card, cond, rng)
-                stem = f"{cond}-{i:03d}-{side}"
-                kw = {"quality": q}
-                if orient:
-                    ex = Image.Exif()
-                    ex[0x0112] = orient
-                    kw["exif"] = ex.tobytes()
-                img.convert("RGB").save(os.path.join(args.out, stem + ".jpg"), **kw)
-                truth = {"side": side, "condition": cond}
-                keys = ["name", "sex", "ethnicity", "birth", "address", "number"] if side == "front" else ["issued_by", "valid_from", "valid_until"]
-                truth.update({k: p[k] for k in keys})
-                with open(os.path.join(args.out, stem + ".json"), "w", encoding="utf-8") as f:
-                    json.dump(truth, f, ensure_ascii=False, indent=1)
+                save(img, os.path.join(args.out, f"{cond}-{i:03d}-{side}"), q, orient, p, side, cond)
 
 
 if __name__ == "__main__":

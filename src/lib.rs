@@ -7,6 +7,7 @@ pub mod card;
 pub mod i18n;
 pub mod id;
 pub mod mask;
+pub mod ocr;
 pub mod providers;
 pub mod region;
 pub mod secret;
