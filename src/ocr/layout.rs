@@ -12,29 +12,24 @@ use super::rec::{Char, Line};
 use crate::card::{CardFields, Side};
 use crate::i18n::Msg;
 
-/// A recognised line placed in the card's frame (axis-aligned box, y down).
+/// A recognised line placed in the card's frame (text horizontal, y down).
 #[derive(Debug, Clone)]
 pub struct Placed {
+    /// Left end and centre of the box in the card frame.
     pub x0: f32,
-    pub y0: f32,
-    pub x1: f32,
-    pub y1: f32,
+    pub cx: f32,
+    pub cy: f32,
+    /// Height of the box (across the text).
+    pub h: f32,
+    /// The box's own slant against the card's direction, in radians (perspective makes lines
+    /// on one side of the card slant differently from the other).
+    pub tilt: f32,
     pub line: Line,
-}
-
-impl Placed {
-    fn cy(&self) -> f32 {
-        (self.y0 + self.y1) / 2.0
-    }
-    fn h(&self) -> f32 {
-        self.y1 - self.y0
-    }
 }
 
 /// A row of the card: characters of its lines left to right, whitespace dropped.
 #[derive(Debug, Clone)]
 struct Row {
-    _x0: f32,
     chars: Vec<Char>,
 }
 
@@ -44,21 +39,41 @@ impl Row {
     }
 }
 
+/// Whether two lines sit on one printed row: each one's centre lies near the other's
+/// (slanted) centre line.
+fn same_row(a: &Placed, b: &Placed) -> bool {
+    let off = |p: &Placed, q: &Placed| ((q.cy - p.cy) - p.tilt.tan() * (q.cx - p.cx)).abs();
+    off(a, b).min(off(b, a)) < 0.5 * a.h.min(b.h)
+}
+
 fn rows(lines: &[Placed]) -> Vec<Row> {
-    let mut ls: Vec<&Placed> = lines.iter().filter(|l| !l.line.chars.is_empty()).collect();
-    ls.sort_by(|a, b| a.cy().total_cmp(&b.cy()));
-    let mut groups: Vec<Vec<&Placed>> = Vec::new();
-    for l in ls {
-        if let Some(g) = groups.last_mut() {
-            let cy = g.iter().map(|p| p.cy()).sum::<f32>() / g.len() as f32;
-            let h = g.iter().map(|p| p.h()).fold(l.h(), f32::min);
-            if (l.cy() - cy).abs() < 0.45 * h {
-                g.push(l);
-                continue;
+    let ls: Vec<&Placed> = lines.iter().filter(|l| !l.line.chars.is_empty()).collect();
+    // Union-find over pairs on one row.
+    let mut parent: Vec<usize> = (0..ls.len()).collect();
+    fn find(p: &mut [usize], i: usize) -> usize {
+        let mut i = i;
+        while p[i] != i {
+            p[i] = p[p[i]];
+            i = p[i];
+        }
+        i
+    }
+    for i in 0..ls.len() {
+        for j in i + 1..ls.len() {
+            if same_row(ls[i], ls[j]) {
+                let (a, b) = (find(&mut parent, i), find(&mut parent, j));
+                parent[a] = b;
             }
         }
-        groups.push(vec![l]);
     }
+    let mut groups: std::collections::BTreeMap<usize, Vec<&Placed>> = Default::default();
+    for i in 0..ls.len() {
+        let r = find(&mut parent, i);
+        groups.entry(r).or_default().push(ls[i]);
+    }
+    let mut groups: Vec<Vec<&Placed>> = groups.into_values().collect();
+    let mean_y = |g: &Vec<&Placed>| g.iter().map(|p| p.cy).sum::<f32>() / g.len() as f32;
+    groups.sort_by(|a, b| mean_y(a).total_cmp(&mean_y(b)));
     groups
         .into_iter()
         .map(|mut g| {
@@ -69,7 +84,7 @@ fn rows(lines: &[Placed]) -> Vec<Row> {
                 .filter(|c| !c.text.trim().is_empty() && c.text != "\u{3000}")
                 .cloned()
                 .collect();
-            Row { _x0: g[0].x0, chars }
+            Row { chars }
         })
         .collect()
 }
@@ -145,7 +160,9 @@ fn dates(s: &str) -> Vec<String> {
             }
             i += 1;
         } else if i + 2 < groups.len() && g >= 1900 {
-            if let Some(d) = ymd(g, groups[i + 1], groups[i + 2]) {
+            // A stray mark before the year reads as an extra leading digit: 11954 → 1954.
+            let y = if (10_000..10_000_000).contains(&g) { g % 10_000 } else { g };
+            if let Some(d) = ymd(y, groups[i + 1], groups[i + 2]) {
                 out.push(d);
                 i += 3;
                 continue;
@@ -303,7 +320,8 @@ mod tests {
 
     fn placed(x0: f32, y0: f32, s: &str) -> Placed {
         let chars = s.chars().map(|c| Char { text: c.to_string(), p: 0.98, alt: None }).collect();
-        Placed { x0, y0, x1: x0 + 20.0 * s.chars().count() as f32, y1: y0 + 20.0, line: Line { chars } }
+        let w = 20.0 * s.chars().count() as f32;
+        Placed { x0, cx: x0 + w / 2.0, cy: y0 + 10.0, h: 20.0, tilt: 0.0, line: Line { chars } }
     }
 
     #[test]
@@ -349,5 +367,6 @@ mod tests {
     fn validity_with_end_date() {
         assert_eq!(dates("2010.09.13-2030.09.13"), vec!["2010-09-13", "2030-09-13"]);
         assert_eq!(dates("20100913-20300913"), vec!["2010-09-13", "2030-09-13"]);
+        assert_eq!(dates("11954年4月20日"), vec!["1954-04-20"]);
     }
 }

@@ -152,7 +152,9 @@ impl Engine {
                     return None;
                 }
                 let (x0, y0, x1, y1) = locate::to_card_frame(q, angle);
-                Some(layout::Placed { x0, y0, x1, y1, line })
+                let tilt = q.angle() - angle;
+                let tilt = (tilt + std::f32::consts::PI).rem_euclid(2.0 * std::f32::consts::PI) - std::f32::consts::PI;
+                Some(layout::Placed { x0, cx: (x0 + x1) / 2.0, cy: (y0 + y1) / 2.0, h: q.height(), tilt, line })
             })
             .collect();
         let (fields, notes) = layout::read_fields(&placed);
