@@ -12,6 +12,7 @@ pub mod id;
 pub mod image_prep;
 pub mod keys;
 pub mod mask;
+pub mod ocr;
 pub mod providers;
 pub mod quality;
 pub mod region;

@@ -134,8 +134,9 @@ impl Settings {
         v.default_base_url.map(str::to_string)
     }
 
+    /// The OCR provider: the one chosen, else `local` (本机识别: no key, the photo stays here).
     pub fn ocr(&self) -> &str {
-        self.ocr_provider.as_deref().unwrap_or("apizero")
+        self.ocr_provider.as_deref().unwrap_or("local")
     }
     pub fn two_factor(&self) -> &str {
         self.two_factor_provider.as_deref().unwrap_or("apizero")

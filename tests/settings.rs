@@ -15,7 +15,7 @@ fn settings_round_trip_and_overrides() {
     // Missing file: defaults.
     let s = settings::load().unwrap();
     assert_eq!(s, Settings::default());
-    assert_eq!((s.ocr(), s.two_factor(), s.region()), ("apizero", "apizero", "embedded"));
+    assert_eq!((s.ocr(), s.two_factor(), s.region()), ("local", "apizero", "embedded"));
     assert_eq!(s.base_url("nowapi").as_deref(), Some("https://sapi.k780.com"));
     assert_eq!(s.base_url("embedded"), None);
 

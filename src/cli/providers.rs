@@ -30,7 +30,7 @@ pub enum ProviderCommand {
 
 #[derive(Args, Debug)]
 pub struct OcrArgs {
-    /// OCR provider (default: the settings' choice, else apizero)
+    /// OCR provider: local (on this machine) or apizero (default: the settings' choice, else local)
     #[arg(long)]
     provider: Option<String>,
     #[arg(long)]
@@ -150,10 +150,6 @@ fn config(out: Out, provider: &str, settings: &Settings) -> Result<providers::Cl
     keys::client_config(provider, settings).map_err(|e| out.fail(&e.message, json!({"kind": e.kind})))
 }
 
-/// Prepares a photo for OCR.
-///
-/// THE single call site to switch to `crate::image_prep::prepare(&bytes)` (and its `.jpeg`)
-/// once image preparation lands; until then JPEG and PNG files are sent as they are.
 /// Prepares the photo locally (format check, EXIF orientation, downscale, metadata-free
 /// JPEG) and assesses its quality before anything is sent.
 fn prepare_for_ocr(bytes: Vec<u8>) -> Result<(Vec<u8>, Vec<idcheck::quality::Warning>), Msg> {
@@ -186,10 +182,12 @@ fn ocr(out: Out, settings: &Settings, a: OcrArgs) -> i32 {
         Ok(c) => c,
         Err(e) => return out.provider_error(&e),
     };
+    let started = std::time::Instant::now();
     match runtime().block_on(client.read(&img)) {
         Ok(f) => {
+            let elapsed_ms = started.elapsed().as_millis() as u64;
             if out.json {
-                println!("{}", json!({"ok": true, "provider": id, "fields": f, "warnings": warnings}));
+                println!("{}", json!({"ok": true, "provider": id, "fields": f, "warnings": warnings, "elapsed_ms": elapsed_ms}));
             } else {
                 let zh = out.lang == Lang::Zh;
                 let rows: [(&str, &str, &Option<String>); 10] = [

@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 pub mod apizero;
 pub mod embedded;
+pub mod local;
 pub mod guard;
 pub mod http;
 pub mod limit;
@@ -382,7 +383,7 @@ impl std::fmt::Debug for Vendor {
 }
 
 /// The registry. One line per vendor.
-pub static VENDORS: &[&Vendor] = &[&apizero::VENDOR, &nowapi::VENDOR, &muzhiyun::VENDOR, &embedded::VENDOR];
+pub static VENDORS: &[&Vendor] = &[&local::VENDOR, &apizero::VENDOR, &nowapi::VENDOR, &muzhiyun::VENDOR, &embedded::VENDOR];
 
 /// Looks a provider up by id.
 pub fn vendor(id: &str) -> Option<&'static Vendor> {

@@ -1,0 +1,123 @@
+//! Accuracy of the local OCR engine on a generated set of fake cards
+//! (`scripts/gen_cards.py DIR`): per field and per photo condition, plus timings.
+//!
+//! `cargo run --release --example ocr_accuracy -- DIR`
+//!
+//! Mismatches are shown as the differing characters only (masked values), never whole names or
+//! numbers.
+
+use idcheck::card::CardFields;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+const FRONT: [&str; 6] = ["name", "sex", "ethnicity", "birth", "address", "number"];
+const BACK: [&str; 3] = ["issued_by", "valid_from", "valid_until"];
+
+fn get(f: &CardFields, k: &str) -> Option<String> {
+    match k {
+        "name" => f.name.clone(),
+        "sex" => f.sex.clone(),
+        "ethnicity" => f.ethnicity.clone(),
+        "birth" => f.birth.clone(),
+        "address" => f.address.clone(),
+        "number" => f.number.clone(),
+        "issued_by" => f.issued_by.clone(),
+        "valid_from" => f.valid_from.clone(),
+        "valid_until" => f.valid_until.clone(),
+        _ => None,
+    }
+}
+
+fn diff(a: &str, b: &str) -> String {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut out = Vec::new();
+    for i in 0..a.len().max(b.len()) {
+        let (x, y) = (a.get(i), b.get(i));
+        if x != y {
+            out.push(format!("@{i}:{}→{}", x.map_or('∅', |c| *c), y.map_or('∅', |c| *c)));
+        }
+        if out.len() >= 3 {
+            break;
+        }
+    }
+    format!("len {}→{} {}", a.len(), b.len(), out.join(" "))
+}
+
+fn main() {
+    let dir = PathBuf::from(std::env::args().nth(1).expect("usage: ocr_accuracy DIR"));
+    let t = std::time::Instant::now();
+    idcheck::ocr::Engine::global().expect("models load");
+    println!("model load: {:.0} ms", t.elapsed().as_secs_f32() * 1000.0);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("read dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let mut per_field: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+    let mut per_cond: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+    let mut times = Vec::new();
+    let (mut ok_all, mut total_all) = (0u32, 0u32);
+    let (mut num_ok, mut num_total) = (0u32, 0u32);
+    for jf in &files {
+        let truth: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(jf).unwrap()).unwrap();
+        let img = jf.with_extension("jpg");
+        let bytes = std::fs::read(&img).unwrap();
+        let cond = truth["condition"].as_str().unwrap_or("?").to_string();
+        let side = truth["side"].as_str().unwrap_or("?");
+        let keys: &[&str] = if side == "front" { &FRONT } else { &BACK };
+        let t = std::time::Instant::now();
+        let r = idcheck::ocr::read_file(&bytes);
+        times.push(t.elapsed().as_secs_f32() * 1000.0);
+        let stem = img.file_stem().unwrap().to_string_lossy().to_string();
+        let fields = match &r {
+            Ok(r) => r.fields.clone(),
+            Err(e) => {
+                println!("{stem}: error: {e}");
+                CardFields::default()
+            }
+        };
+        let side_ok = fields.side.map(|s| format!("{s:?}").to_lowercase()) == Some(side.to_string());
+        if !side_ok {
+            println!("{stem}: side wrong ({:?})", fields.side);
+        }
+        for k in keys {
+            let want = truth[*k].as_str().unwrap_or("").to_string();
+            let got = get(&fields, k).unwrap_or_default();
+            let ok = want == got;
+            let e = per_field.entry(k.to_string()).or_default();
+            e.1 += 1;
+            let c = per_cond.entry(cond.clone()).or_default();
+            c.1 += 1;
+            total_all += 1;
+            if *k == "number" {
+                num_total += 1;
+                num_ok += u32::from(ok);
+            }
+            if ok {
+                e.0 += 1;
+                c.0 += 1;
+                ok_all += 1;
+            } else {
+                println!("{stem}: {k} wrong: {}", diff(&want, &got));
+            }
+        }
+    }
+    println!("\nper field:");
+    for (k, (ok, n)) in &per_field {
+        println!("  {k:<12} {ok:>4}/{n:<4} {:6.2} %", 100.0 * *ok as f32 / *n as f32);
+    }
+    println!("per condition:");
+    for (k, (ok, n)) in &per_cond {
+        println!("  {k:<12} {ok:>4}/{n:<4} {:6.2} %", 100.0 * *ok as f32 / *n as f32);
+    }
+    times.sort_by(f32::total_cmp);
+    let med = times.get(times.len() / 2).copied().unwrap_or(0.0);
+    println!(
+        "all fields: {ok_all}/{total_all} = {:.2} %; numbers {num_ok}/{num_total}; {} photos, median {med:.0} ms, max {:.0} ms per photo",
+        100.0 * ok_all as f32 / total_all.max(1) as f32,
+        times.len(),
+        times.last().copied().unwrap_or(0.0)
+    );
+}

@@ -1,0 +1,134 @@
+//! The recogniser's character dictionary and the closed sets of values a card can print.
+//!
+//! The PP-OCRv5 dictionary holds traditional forms next to simplified ones (漢 and 汉), so a
+//! field with a closed set of values (民族, 性别) is mapped back onto that set instead of being
+//! trusted character by character.
+
+/// Class index k of the CTC output: 0 is the blank, 1..=len the dictionary entries in file
+/// order, len+1 a space.
+pub struct Dict {
+    entries: Vec<String>,
+}
+
+impl Dict {
+    /// Parses a dictionary file: one entry per line, kept verbatim (the first v5 entry is
+    /// U+3000, an ideographic space; some entries are several code points).
+    pub fn parse(text: &str) -> Dict {
+        let mut entries: Vec<String> = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l).to_string()).collect();
+        if entries.last().is_some_and(|l| l.is_empty()) {
+            entries.pop();
+        }
+        Dict { entries }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn class(&self, k: usize) -> &str {
+        match k {
+            0 => "",
+            k if k <= self.entries.len() => &self.entries[k - 1],
+            _ => " ",
+        }
+    }
+}
+
+/// The 56 ethnic groups as printed on a card (without 族).
+pub const ETHNIC_GROUPS: [&str; 56] = [
+    "汉", "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶", "白", "土家", "哈尼", "哈萨克",
+    "傣", "黎", "傈僳", "佤", "畲", "高山", "拉祜", "水", "东乡", "纳西", "景颇", "柯尔克孜", "土", "达斡尔", "仫佬", "羌",
+    "布朗", "撒拉", "毛南", "仡佬", "锡伯", "阿昌", "普米", "塔吉克", "怒", "乌孜别克", "俄罗斯", "鄂温克", "德昂", "保安",
+    "裕固", "京", "塔塔尔", "独龙", "鄂伦春", "赫哲", "门巴", "珞巴", "基诺",
+];
+
+/// Traditional (or variant) forms the recogniser may return for characters of the closed sets.
+const TRAD: [(char, char); 22] = [
+    ('漢', '汉'), ('維', '维'), ('爾', '尔'), ('壯', '壮'), ('鮮', '鲜'), ('滿', '满'), ('瑤', '瑶'), ('薩', '萨'),
+    ('東', '东'), ('鄉', '乡'), ('納', '纳'), ('頗', '颇'), ('達', '达'), ('錫', '锡'), ('烏', '乌'), ('別', '别'),
+    ('羅', '罗'), ('溫', '温'), ('獨', '独'), ('龍', '龙'), ('倫', '伦'), ('門', '门'),
+];
+
+fn simplify(s: &str) -> String {
+    s.chars()
+        .map(|c| TRAD.iter().find(|(t, _)| *t == c).map(|(_, s)| *s).unwrap_or(if c == '諾' { '诺' } else { c }))
+        .collect()
+}
+
+/// Maps a recognised 民族 value onto the 56 groups: traditional forms simplified, a trailing
+/// 族 dropped, one wrong or missing character forgiven when only one group is that close.
+pub fn ethnicity(raw: &str) -> Option<String> {
+    let s = simplify(raw.trim());
+    let s = s.strip_suffix('族').unwrap_or(&s);
+    if s.is_empty() {
+        return None;
+    }
+    if let Some(g) = ETHNIC_GROUPS.iter().find(|g| **g == s) {
+        return Some(g.to_string());
+    }
+    let near: Vec<&&str> = ETHNIC_GROUPS.iter().filter(|g| edit_distance(g, s) <= 1).collect();
+    // Single-character groups are too easy to reach with one edit; require the same length then.
+    match near.as_slice() {
+        [g] if g.chars().count() > 1 || s.chars().count() == 1 => Some(g.to_string()),
+        _ => None,
+    }
+}
+
+/// Maps a recognised 性别 value onto 男 / 女.
+pub fn sex(raw: &str) -> Option<String> {
+    raw.chars().find_map(|c| match c {
+        '男' => Some("男".to_string()),
+        '女' => Some("女".to_string()),
+        _ => None,
+    })
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let sub = prev[j - 1] + usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = sub.min(prev[j] + 1).min(cur[j - 1] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dictionary_classes_are_blank_entries_space() {
+        let d = Dict::parse("\u{3000}\n一\n🇨🇳\n");
+        assert_eq!(d.len(), 3);
+        assert_eq!(d.class(0), "");
+        assert_eq!(d.class(1), "\u{3000}");
+        assert_eq!(d.class(3), "🇨🇳");
+        assert_eq!(d.class(4), " ");
+    }
+
+    #[test]
+    fn ethnicity_maps_onto_the_closed_set() {
+        assert_eq!(ethnicity("漢").as_deref(), Some("汉"));
+        assert_eq!(ethnicity("維吾爾").as_deref(), Some("维吾尔"));
+        assert_eq!(ethnicity("蒙古族").as_deref(), Some("蒙古"));
+        assert_eq!(ethnicity("哈萨").as_deref(), Some("哈萨克"));
+        assert_eq!(ethnicity("火星"), None);
+        assert_eq!(ETHNIC_GROUPS.len(), 56);
+    }
+
+    #[test]
+    fn sex_is_male_or_female() {
+        assert_eq!(sex(" 女").as_deref(), Some("女"));
+        assert_eq!(sex("x"), None);
+    }
+}

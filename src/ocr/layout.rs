@@ -1,0 +1,372 @@
+//! Fields from recognised lines, by the card's printed layout.
+//!
+//! Lines arrive in the card's own frame (text horizontal, reading order left to right, top to
+//! bottom). They are grouped into rows; a row is identified by its printed label (姓名, 性别 /
+//! 民族, 出生, 住址, 公民身份号码 on the front; 签发机关, 有效期限 on the back), which the
+//! recogniser reads as well as the values, and the value is what follows the label. The address
+//! continues on the unlabelled rows below 住址 until the number row.
+
+use super::dict;
+use super::number;
+use super::rec::{Char, Line};
+use crate::card::{CardFields, Side};
+use crate::i18n::Msg;
+
+/// A recognised line placed in the card's frame (text horizontal, y down).
+#[derive(Debug, Clone)]
+pub struct Placed {
+    /// Left end and centre of the box in the card frame.
+    pub x0: f32,
+    pub cx: f32,
+    pub cy: f32,
+    /// Height of the box (across the text).
+    pub h: f32,
+    /// The box's own slant against the card's direction, in radians (perspective makes lines
+    /// on one side of the card slant differently from the other).
+    pub tilt: f32,
+    pub line: Line,
+}
+
+/// A row of the card: characters of its lines left to right, whitespace dropped.
+#[derive(Debug, Clone)]
+struct Row {
+    chars: Vec<Char>,
+}
+
+impl Row {
+    fn text(&self) -> String {
+        self.chars.iter().map(|c| c.text.as_str()).collect()
+    }
+}
+
+/// Whether two lines sit on one printed row: each one's centre lies near the other's
+/// (slanted) centre line.
+fn same_row(a: &Placed, b: &Placed) -> bool {
+    let off = |p: &Placed, q: &Placed| ((q.cy - p.cy) - p.tilt.tan() * (q.cx - p.cx)).abs();
+    off(a, b).min(off(b, a)) < 0.5 * a.h.min(b.h)
+}
+
+fn rows(lines: &[Placed]) -> Vec<Row> {
+    let ls: Vec<&Placed> = lines.iter().filter(|l| !l.line.chars.is_empty()).collect();
+    // Union-find over pairs on one row.
+    let mut parent: Vec<usize> = (0..ls.len()).collect();
+    fn find(p: &mut [usize], i: usize) -> usize {
+        let mut i = i;
+        while p[i] != i {
+            p[i] = p[p[i]];
+            i = p[i];
+        }
+        i
+    }
+    for i in 0..ls.len() {
+        for j in i + 1..ls.len() {
+            if same_row(ls[i], ls[j]) {
+                let (a, b) = (find(&mut parent, i), find(&mut parent, j));
+                parent[a] = b;
+            }
+        }
+    }
+    let mut groups: std::collections::BTreeMap<usize, Vec<&Placed>> = Default::default();
+    for i in 0..ls.len() {
+        let r = find(&mut parent, i);
+        groups.entry(r).or_default().push(ls[i]);
+    }
+    let mut groups: Vec<Vec<&Placed>> = groups.into_values().collect();
+    let mean_y = |g: &Vec<&Placed>| g.iter().map(|p| p.cy).sum::<f32>() / g.len() as f32;
+    groups.sort_by(|a, b| mean_y(a).total_cmp(&mean_y(b)));
+    groups
+        .into_iter()
+        .map(|mut g| {
+            g.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+            let chars = g
+                .iter()
+                .flat_map(|p| p.line.chars.iter())
+                .filter(|c| !c.text.trim().is_empty() && c.text != "\u{3000}")
+                .cloned()
+                .collect();
+            Row { chars }
+        })
+        .collect()
+}
+
+/// If the row starts with `label` (allowing one misread or missing label character), the
+/// characters after it.
+fn after_label(chars: &[Char], label: &str) -> Option<Vec<Char>> {
+    let l: Vec<char> = label.chars().collect();
+    let window = (l.len() + 1).min(chars.len());
+    let mut last = None;
+    let mut hits = 0;
+    for (i, c) in chars[..window].iter().enumerate() {
+        if c.text.chars().next().is_some_and(|ch| l.contains(&ch)) {
+            hits += 1;
+            last = Some(i);
+        }
+    }
+    let need = if l.len() <= 2 { l.len() } else { l.len() - 1 };
+    let last = last?;
+    if hits >= need || (l.len() == 2 && hits == 1 && last < 2 && window > 1) {
+        Some(chars[last + 1..].to_vec())
+    } else {
+        None
+    }
+}
+
+fn text(chars: &[Char]) -> String {
+    chars.iter().map(|c| c.text.as_str()).collect()
+}
+
+fn conf(chars: &[Char]) -> f32 {
+    if chars.is_empty() {
+        0.0
+    } else {
+        chars.iter().map(|c| c.p).sum::<f32>() / chars.len() as f32
+    }
+}
+
+/// Digit groups of a date-like string: `1990年5月12日` → [1990, 5, 12].
+fn numbers(s: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for c in s.chars().chain(std::iter::once(' ')) {
+        let c = match c {
+            'O' | 'o' => '0',
+            'I' | 'l' => '1',
+            c => c,
+        };
+        if c.is_ascii_digit() {
+            cur.push(c);
+        } else if !cur.is_empty() {
+            out.push(cur.parse().unwrap_or(0));
+            cur.clear();
+        }
+    }
+    out
+}
+
+fn ymd(y: u32, m: u32, d: u32) -> Option<String> {
+    ((1900..=2100).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d)).then(|| format!("{y:04}-{m:02}-{d:02}"))
+}
+
+/// Splits a run of digits like `20150312` or groups like [2015, 3, 12] into dates.
+fn dates(s: &str) -> Vec<String> {
+    let groups = numbers(s);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < groups.len() {
+        let g = groups[i];
+        if g >= 19_000_000 {
+            if let Some(d) = ymd(g / 10_000, g / 100 % 100, g % 100) {
+                out.push(d);
+            }
+            i += 1;
+        } else if i + 2 < groups.len() && g >= 1900 {
+            // A stray mark before the year reads as an extra leading digit: 11954 → 1954.
+            let y = if (10_000..10_000_000).contains(&g) { g % 10_000 } else { g };
+            if let Some(d) = ymd(y, groups[i + 1], groups[i + 2]) {
+                out.push(d);
+                i += 3;
+                continue;
+            }
+            i += 1;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+const FRONT_LABELS: [&str; 6] = ["姓名", "性别", "民族", "出生", "住址", "公民身份号码"];
+const BACK_LABELS: [&str; 4] = ["签发机关", "有效期限", "居民身份证", "中华人民共和国"];
+
+/// Reads the fields of one side from placed lines.
+pub fn read_fields(lines: &[Placed]) -> (CardFields, Vec<Msg>) {
+    let rows = rows(lines);
+    let mut f = CardFields::default();
+    let mut notes = Vec::new();
+    let all: String = rows.iter().map(|r| r.text()).collect();
+    let score = |labels: &[&str]| labels.iter().filter(|l| all.contains(*l)).count();
+    let digits_run = rows.iter().any(|r| r.chars.iter().filter(|c| c.text.chars().all(|ch| ch.is_ascii_digit())).count() >= 15);
+    let front = score(&FRONT_LABELS) + usize::from(digits_run) * 2;
+    let back = score(&BACK_LABELS);
+    if front == 0 && back == 0 {
+        return (f, notes);
+    }
+    if front >= back {
+        f.side = Some(Side::Front);
+        read_front(&rows, &mut f, &mut notes);
+    } else {
+        f.side = Some(Side::Back);
+        read_back(&rows, &mut f);
+    }
+    (f, notes)
+}
+
+fn set(f: &mut CardFields, key: &str, value: Option<String>, c: f32) {
+    let Some(v) = value.filter(|v| !v.is_empty()) else { return };
+    match key {
+        "name" => f.name = Some(v),
+        "sex" => f.sex = Some(v),
+        "ethnicity" => f.ethnicity = Some(v),
+        "birth" => f.birth = Some(v),
+        "address" => f.address = Some(v),
+        "number" => f.number = Some(v),
+        "issued_by" => f.issued_by = Some(v),
+        "valid_from" => f.valid_from = Some(v),
+        "valid_until" => f.valid_until = Some(v),
+        _ => return,
+    }
+    f.confidence.insert(key.to_string(), (c * 1000.0).round() / 1000.0);
+}
+
+fn read_front(rows: &[Row], f: &mut CardFields, notes: &mut Vec<Msg>) {
+    // The number row: the row with the longest run of digit-like characters, at the bottom.
+    let num_row = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.chars.iter().filter(|c| c.text.chars().next().is_some_and(|ch| ch.is_ascii_alphanumeric())).count() >= 15)
+        .max_by_key(|(i, _)| *i)
+        .map(|(i, _)| i);
+    let mut addr_row = None;
+    for (i, r) in rows.iter().enumerate() {
+        if Some(i) == num_row {
+            continue;
+        }
+        if f.name.is_none() {
+            if let Some(v) = after_label(&r.chars, "姓名") {
+                set(f, "name", Some(text(&v)), conf(&v));
+                continue;
+            }
+        }
+        if f.sex.is_none() {
+            if let Some(v) = after_label(&r.chars, "性别") {
+                // 男 民族 汉: the ethnicity follows its own label.
+                let split = v.iter().position(|c| c.text == "民" || c.text == "族");
+                let (sx, rest) = match split {
+                    Some(k) => (&v[..k], &v[k..]),
+                    None => (&v[..v.len().min(1)], &v[v.len().min(1)..]),
+                };
+                set(f, "sex", dict::sex(&text(sx)), conf(sx));
+                let eth: Vec<Char> = after_label(rest, "民族").unwrap_or_else(|| rest.to_vec());
+                set(f, "ethnicity", dict::ethnicity(&text(&eth)), conf(&eth));
+                continue;
+            }
+        }
+        if f.birth.is_none() {
+            if let Some(v) = after_label(&r.chars, "出生") {
+                set(f, "birth", dates(&text(&v)).into_iter().next(), conf(&v));
+                continue;
+            }
+        }
+        if addr_row.is_none() {
+            if let Some(v) = after_label(&r.chars, "住址") {
+                addr_row = Some((i, v));
+                continue;
+            }
+        }
+    }
+    if let Some((i, first)) = addr_row {
+        let end = num_row.unwrap_or(rows.len());
+        let mut chars = first;
+        for r in rows.iter().take(end).skip(i + 1) {
+            let t = r.text();
+            if ["姓名", "性别", "出生", "住址", "公民"].iter().any(|l| t.starts_with(l)) {
+                break;
+            }
+            chars.extend(r.chars.iter().cloned());
+        }
+        set(f, "address", Some(text(&chars)), conf(&chars));
+    }
+    if let Some(k) = num_row {
+        let r = &rows[k];
+        // Skip the label: the number is the trailing run of digit-like characters.
+        let start = r
+            .chars
+            .iter()
+            .rposition(|c| !c.text.chars().next().is_some_and(|ch| ch.is_ascii_alphanumeric() || ch == '×'))
+            .map_or(0, |p| p + 1);
+        let (n, mut ns, p) = number::repair(&r.chars[start..]);
+        set(f, "number", Some(n), p);
+        notes.append(&mut ns);
+    }
+}
+
+fn read_back(rows: &[Row], f: &mut CardFields) {
+    for r in rows {
+        if f.issued_by.is_none() {
+            if let Some(v) = after_label(&r.chars, "签发机关") {
+                set(f, "issued_by", Some(text(&v)), conf(&v));
+                continue;
+            }
+        }
+        if f.valid_from.is_none() {
+            if let Some(v) = after_label(&r.chars, "有效期限") {
+                let t = text(&v);
+                let ds = dates(&t);
+                let c = conf(&v);
+                set(f, "valid_from", ds.first().cloned(), c);
+                if t.contains("长期") || (t.contains('长') && ds.len() == 1) {
+                    set(f, "valid_until", Some("长期".into()), c);
+                } else {
+                    set(f, "valid_until", ds.get(1).cloned(), c);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placed(x0: f32, y0: f32, s: &str) -> Placed {
+        let chars = s.chars().map(|c| Char { text: c.to_string(), p: 0.98, alt: None }).collect();
+        let w = 20.0 * s.chars().count() as f32;
+        Placed { x0, cx: x0 + w / 2.0, cy: y0 + 10.0, h: 20.0, tilt: 0.0, line: Line { chars } }
+    }
+
+    #[test]
+    fn front_fields_by_label() {
+        let lines = vec![
+            placed(10.0, 10.0, "姓名"),
+            placed(60.0, 8.0, "欧阳旻"),
+            placed(10.0, 50.0, "性别男"),
+            placed(100.0, 51.0, "民族漢"),
+            placed(10.0, 90.0, "出生1990年5月12日"),
+            placed(10.0, 130.0, "住址北京市朝阳区建国路"),
+            placed(60.0, 160.0, "88号院3栋"),
+            placed(10.0, 220.0, "公民身份号码"),
+            placed(200.0, 218.0, "11010519491231002X"),
+        ];
+        let (f, notes) = read_fields(&lines);
+        assert_eq!(f.side, Some(Side::Front));
+        assert_eq!(f.name.as_deref(), Some("欧阳旻"));
+        assert_eq!(f.sex.as_deref(), Some("男"));
+        assert_eq!(f.ethnicity.as_deref(), Some("汉"));
+        assert_eq!(f.birth.as_deref(), Some("1990-05-12"));
+        assert_eq!(f.address.as_deref(), Some("北京市朝阳区建国路88号院3栋"));
+        assert_eq!(f.number.as_deref(), Some("11010519491231002X"));
+        assert!(notes.is_empty());
+    }
+
+    #[test]
+    fn back_fields_with_open_end() {
+        let lines = vec![
+            placed(100.0, 10.0, "中华人民共和国"),
+            placed(90.0, 50.0, "居民身份证"),
+            placed(50.0, 150.0, "签发机关北京市公安局朝阳分局"),
+            placed(50.0, 190.0, "有效期限2015.03.12-长期"),
+        ];
+        let (f, _) = read_fields(&lines);
+        assert_eq!(f.side, Some(Side::Back));
+        assert_eq!(f.issued_by.as_deref(), Some("北京市公安局朝阳分局"));
+        assert_eq!(f.valid_from.as_deref(), Some("2015-03-12"));
+        assert_eq!(f.valid_until.as_deref(), Some("长期"));
+    }
+
+    #[test]
+    fn validity_with_end_date() {
+        assert_eq!(dates("2010.09.13-2030.09.13"), vec!["2010-09-13", "2030-09-13"]);
+        assert_eq!(dates("20100913-20300913"), vec!["2010-09-13", "2030-09-13"]);
+        assert_eq!(dates("11954年4月20日"), vec!["1954-04-20"]);
+    }
+}

@@ -1,0 +1,195 @@
+//! Reading a card on this machine (provider `local`, 本机识别): PaddleOCR PP-OCRv5 mobile models
+//! run in pure Rust with `rten`, embedded in the binary, never downloaded.
+//!
+//! Pipeline, one module per step: [`prep`] decodes and applies EXIF orientation; [`locate`]
+//! picks the region and the card's reading direction; [`det`] finds text lines; [`rec`] reads
+//! them; [`layout`] turns lines into [`CardFields`], with the number repaired and checked by
+//! [`number`] through [`crate::id::check`].
+//!
+//! ```no_run
+//! let bytes = std::fs::read("card.jpg").unwrap();
+//! let reading = idcheck::ocr::read_file(&bytes).unwrap();
+//! println!("{:?}", reading.fields.side);
+//! ```
+//!
+//! The models load once per process, on first use or through [`warm`]. Inference uses
+//! `RTEN_NUM_THREADS` threads (default: the number of cores).
+
+pub mod det;
+pub mod dict;
+pub mod geom;
+pub mod layout;
+pub mod locate;
+pub mod number;
+pub mod prep;
+pub mod rec;
+
+use crate::card::CardFields;
+use crate::i18n::Msg;
+use image::RgbImage;
+use rten::Model;
+use serde::Serialize;
+use std::sync::OnceLock;
+use std::time::Instant;
+
+static DET_MODEL: &[u8] = include_bytes!("../../models/ppocrv5_det.onnx");
+static REC_MODEL: &[u8] = include_bytes!("../../models/ppocrv5_rec.onnx");
+static REC_DICT: &str = include_str!("../../models/ppocrv5_dict.txt");
+
+/// Longer side of the image the detector sees.
+const DET_LIMIT: u32 = 960;
+
+/// Why a photo could not be read.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum OcrError {
+    #[error("the built-in OCR models failed to load ({0}); reinstall the application")]
+    Model(String),
+    #[error("the file is not a readable image ({0}); save the photo as JPEG or PNG and try again")]
+    Decode(String),
+    #[error("no text was found in the photo; photograph the whole card, flat and in focus, and try again")]
+    NoText,
+    #[error("the OCR engine failed ({0}); try again, or enter the fields by hand")]
+    Run(String),
+}
+
+impl OcrError {
+    /// The error for the user, in both languages.
+    pub fn msg(&self) -> Msg {
+        match self {
+            OcrError::Model(_) => Msg::new("本机识别模型加载失败，请重新安装本程序。", self.to_string()),
+            OcrError::Decode(_) => Msg::new("无法读取该图片，请另存为 JPEG 或 PNG 后重试。", self.to_string()),
+            OcrError::NoText => Msg::new("照片中未找到文字，请拍摄完整、平整、清晰的证件后重试。", self.to_string()),
+            OcrError::Run(_) => Msg::new("本机识别出错，请重试或手工填写。", self.to_string()),
+        }
+    }
+}
+
+/// How long each step took, in milliseconds.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Timings {
+    pub decode_ms: f32,
+    pub detect_ms: f32,
+    pub recognize_ms: f32,
+    pub total_ms: f32,
+    /// Lines recognised.
+    pub lines: usize,
+}
+
+/// What the engine read off one photo.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reading {
+    pub fields: CardFields,
+    /// Things the clerk should check (a corrected digit, a number failing its check).
+    pub notes: Vec<Msg>,
+    pub timings: Timings,
+}
+
+/// The loaded models.
+pub struct Engine {
+    det: det::Detector,
+    rec: rec::Recognizer,
+}
+
+static ENGINE: OnceLock<Result<Engine, OcrError>> = OnceLock::new();
+
+impl Engine {
+    /// The process-wide engine, loading the embedded models on first call.
+    pub fn global() -> Result<&'static Engine, OcrError> {
+        ENGINE.get_or_init(Engine::load).as_ref().map_err(Clone::clone)
+    }
+
+    /// Loads the embedded models (tens of milliseconds); prefer [`Engine::global`].
+    pub fn load() -> Result<Engine, OcrError> {
+        let det = Model::load_static_slice(DET_MODEL).map_err(|e| OcrError::Model(format!("detection model: {e}")))?;
+        let rec = Model::load_static_slice(REC_MODEL).map_err(|e| OcrError::Model(format!("recognition model: {e}")))?;
+        let dict = dict::Dict::parse(REC_DICT);
+        Ok(Engine { det: det::Detector::new(det), rec: rec::Recognizer::new(rec, dict) })
+    }
+
+    /// Reads the card in an upright (EXIF-applied) photo.
+    pub fn read(&self, img: &RgbImage) -> Result<Reading, OcrError> {
+        let t0 = Instant::now();
+        let region = locate::region(img);
+        let dets = self.det.detect(img, region.as_ref(), DET_LIMIT)?;
+        let t_det = t0.elapsed();
+        let oriented = locate::orient(&dets).ok_or(OcrError::NoText)?;
+        let mut quads = oriented.quads;
+        let mut angle = oriented.angle;
+        if quads.is_empty() {
+            return Err(OcrError::NoText);
+        }
+        // Which way up: read the two widest lines both ways and keep the surer reading.
+        let mut by_width: Vec<usize> = (0..quads.len()).collect();
+        by_width.sort_by(|&a, &b| quads[b].width().total_cmp(&quads[a].width()));
+        let probe: Vec<usize> = by_width.into_iter().take(2).collect();
+        let mut probe_quads: Vec<geom::Quad> = probe.iter().map(|&i| quads[i]).collect();
+        probe_quads.extend(probe.iter().map(|&i| quads[i].flipped()));
+        let probed = self.rec.recognize(img, &probe_quads)?;
+        let k = probe.len();
+        let score = |ls: &[rec::Line]| ls.iter().map(|l| l.confidence() * l.chars.len() as f32).sum::<f32>();
+        let upside_down = score(&probed[k..]) > score(&probed[..k]);
+        let mut known: Vec<Option<rec::Line>> = vec![None; quads.len()];
+        for (j, &i) in probe.iter().enumerate() {
+            known[i] = Some(if upside_down { probed[k + j].clone() } else { probed[j].clone() });
+        }
+        if upside_down {
+            quads = quads.iter().map(|q| q.flipped()).collect();
+            angle += std::f32::consts::PI;
+        }
+        let rest: Vec<usize> = (0..quads.len()).filter(|&i| known[i].is_none()).collect();
+        let rest_quads: Vec<geom::Quad> = rest.iter().map(|&i| quads[i]).collect();
+        for (i, line) in rest.iter().zip(self.rec.recognize(img, &rest_quads)?) {
+            known[*i] = Some(line);
+        }
+        let t_rec = t0.elapsed() - t_det;
+        let placed: Vec<layout::Placed> = quads
+            .iter()
+            .zip(known)
+            .filter_map(|(q, line)| {
+                let line = line?;
+                let t = line.text();
+                if t.contains("样本") || t.to_uppercase().contains("SPECIMEN") {
+                    return None;
+                }
+                let (x0, y0, x1, y1) = locate::to_card_frame(q, angle);
+                let tilt = q.angle() - angle;
+                let tilt = (tilt + std::f32::consts::PI).rem_euclid(2.0 * std::f32::consts::PI) - std::f32::consts::PI;
+                Some(layout::Placed { x0, cx: (x0 + x1) / 2.0, cy: (y0 + y1) / 2.0, h: q.height(), tilt, line })
+            })
+            .collect();
+        let (fields, notes) = layout::read_fields(&placed);
+        if fields.side.is_none() {
+            return Err(OcrError::NoText);
+        }
+        let ms = |d: std::time::Duration| d.as_secs_f32() * 1000.0;
+        Ok(Reading {
+            fields,
+            notes,
+            timings: Timings {
+                decode_ms: 0.0,
+                detect_ms: ms(t_det),
+                recognize_ms: ms(t_rec),
+                total_ms: ms(t0.elapsed()),
+                lines: quads.len() + k,
+            },
+        })
+    }
+}
+
+/// Loads the models in a background thread so the first card reads without the wait.
+pub fn warm() -> std::thread::JoinHandle<()> {
+    std::thread::spawn(|| {
+        let _ = Engine::global();
+    })
+}
+
+/// Decodes a photo (JPEG, PNG, WebP, BMP; EXIF orientation applied) and reads it.
+pub fn read_file(bytes: &[u8]) -> Result<Reading, OcrError> {
+    let t0 = Instant::now();
+    let img = prep::decode(bytes)?;
+    let decode_ms = t0.elapsed().as_secs_f32() * 1000.0;
+    let mut r = Engine::global()?.read(&img)?;
+    r.timings.decode_ms = decode_ms;
+    r.timings.total_ms += decode_ms;
+    Ok(r)
+}

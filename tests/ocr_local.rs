@@ -1,0 +1,88 @@
+//! End to end through the real local OCR engine and its real embedded models: every photo in
+//! tests/data/cards (fake cards made by scripts/gen_cards.py under several photo conditions)
+//! must read back exactly its ground truth, field by field.
+
+use idcheck::card::{CardFields, Side};
+use std::path::{Path, PathBuf};
+
+fn get(f: &CardFields, k: &str) -> Option<String> {
+    match k {
+        "name" => f.name.clone(),
+        "sex" => f.sex.clone(),
+        "ethnicity" => f.ethnicity.clone(),
+        "birth" => f.birth.clone(),
+        "address" => f.address.clone(),
+        "number" => f.number.clone(),
+        "issued_by" => f.issued_by.clone(),
+        "valid_from" => f.valid_from.clone(),
+        "valid_until" => f.valid_until.clone(),
+        _ => panic!("unknown field {k}"),
+    }
+}
+
+fn cards() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/cards");
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jpg"))
+        .collect();
+    v.sort();
+    assert!(v.len() >= 6, "expected the fixed card set in {}", dir.display());
+    v
+}
+
+#[test]
+fn every_field_of_every_card_reads_exactly() {
+    let mut failures = Vec::new();
+    for img in cards() {
+        let truth: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(img.with_extension("json")).unwrap()).unwrap();
+        let stem = img.file_stem().unwrap().to_string_lossy().to_string();
+        let reading = match idcheck::ocr::read_file(&std::fs::read(&img).unwrap()) {
+            Ok(r) => r,
+            Err(e) => {
+                failures.push(format!("{stem}: {e}"));
+                continue;
+            }
+        };
+        let f = &reading.fields;
+        let side = if truth["side"] == "front" { Side::Front } else { Side::Back };
+        if f.side != Some(side) {
+            failures.push(format!("{stem}: side {:?}", f.side));
+        }
+        let keys: &[&str] = match side {
+            Side::Front => &["name", "sex", "ethnicity", "birth", "address", "number"],
+            Side::Back => &["issued_by", "valid_from", "valid_until"],
+        };
+        for k in keys {
+            let want = truth[*k].as_str().unwrap();
+            let got = get(f, k);
+            if got.as_deref() != Some(want) {
+                // Fake data, but still only lengths and the field name in the message.
+                failures.push(format!("{stem}: {k} differs (want {} chars, got {:?} chars)", want.chars().count(), got.map(|g| g.chars().count())));
+            }
+            let c = f.confidence.get(*k).copied().unwrap_or(0.0);
+            assert!((0.0..=1.0).contains(&c), "{stem}: {k} confidence {c}");
+        }
+        if side == Side::Front {
+            assert!(idcheck::id::check(f.number.as_deref().unwrap_or("")).is_valid(), "{stem}: number fails its check");
+        }
+    }
+    assert!(failures.is_empty(), "{} misread:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn a_photo_without_a_card_is_no_text() {
+    let img = image::RgbImage::from_pixel(320, 240, image::Rgb([128, 128, 128]));
+    let mut bytes = Vec::new();
+    image::DynamicImage::ImageRgb8(img).write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png).unwrap();
+    let err = idcheck::ocr::read_file(&bytes).unwrap_err();
+    assert!(matches!(err, idcheck::ocr::OcrError::NoText), "{err:?}");
+    assert!(err.msg().zh.contains("未找到文字"));
+}
+
+#[test]
+fn bytes_that_are_not_an_image_say_so() {
+    let err = idcheck::ocr::read_file(b"not an image at all").unwrap_err();
+    assert!(matches!(err, idcheck::ocr::OcrError::Decode(_)), "{err:?}");
+}
