@@ -104,8 +104,13 @@ fn after_label(chars: &[Char], label: &str) -> Option<Vec<Char>> {
     }
     let need = if l.len() <= 2 { l.len() } else { l.len() - 1 };
     let last = last?;
-    if hits >= need || (l.len() == 2 && hits == 1 && last < 2 && window > 1) {
+    if hits >= need {
         Some(chars[last + 1..].to_vec())
+    } else if l.len() == 2 && hits == 1 && last < 2 && window > 1 {
+        // One label character found: when it is the first, the second was misread; skip it too.
+        let first = chars[0].text.starts_with(l[0]);
+        let skip = if first && last == 0 && chars.len() >= 4 { 2 } else { last + 1 };
+        Some(chars[skip..].to_vec())
     } else {
         None
     }
@@ -245,7 +250,7 @@ fn read_front(rows: &[Row], f: &mut CardFields, notes: &mut Vec<Msg>) {
                     Some(k) => (&v[..k], &v[k..]),
                     None => (&v[..v.len().min(1)], &v[v.len().min(1)..]),
                 };
-                set(f, "sex", dict::sex(&text(sx)), conf(sx));
+                set(f, "sex", dict::sex(&text(sx)).or_else(|| dict::sex(&text(&v))), conf(sx));
                 let eth: Vec<Char> = after_label(rest, "民族").unwrap_or_else(|| rest.to_vec());
                 set(f, "ethnicity", dict::ethnicity(&text(&eth)), conf(&eth));
                 continue;
