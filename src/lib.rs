@@ -10,3 +10,4 @@ pub mod mask;
 pub mod providers;
 pub mod region;
 pub mod secret;
+pub mod validity;

@@ -1,6 +1,9 @@
 //! The `idcheck` command: a face for scripts and bulk work over the core library.
+//!
+//! Each subcommand lives in its own module under `src/cli/`.
+
+mod cli;
 
 fn main() {
-    eprintln!("idcheck: not yet");
-    std::process::exit(2);
+    std::process::exit(cli::main());
 }

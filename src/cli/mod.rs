@@ -1,0 +1,58 @@
+//! Command-line parsing and dispatch of the `idcheck` subcommands.
+//!
+//! A new subcommand is one variant of [`Command`] plus one module with its `Args` and `run`.
+//! Exit status: 0 all good, 1 something checked was invalid, 2 usage or I/O error.
+
+mod check;
+pub mod output;
+
+use clap::{Parser, Subcommand};
+use idcheck::i18n::Lang;
+
+/// Checks Chinese resident ID cards (居民身份证): numbers, regions and card details.
+///
+/// 核验中国居民身份证：号码、地区与证件信息。
+#[derive(Debug, Parser)]
+#[command(name = "idcheck", version, propagate_version = true)]
+#[command(after_help = "Exit status: 0 all valid, 1 some number invalid, 2 usage or I/O error.\n\
+退出码：0 全部有效，1 有无效号码，2 用法或读写错误。")]
+pub struct Cli {
+    /// Language of messages: zh or en (default from LC_ALL / LC_MESSAGES / LANG, else zh).
+    /// 提示语言：zh 或 en。
+    #[arg(long, global = true, value_name = "zh|en", value_parser = parse_lang)]
+    pub lang: Option<Lang>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check ID numbers given as arguments, or one per line on stdin.
+    /// 校验身份证号码（参数或标准输入每行一个）。
+    Check(check::Args),
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    Lang::parse(s).ok_or_else(|| format!("unknown language '{s}': use zh or en / 未知语言，请用 zh 或 en"))
+}
+
+/// Parses the command line, runs the subcommand and returns the exit status.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let lang = cli.lang.unwrap_or_else(Lang::from_env);
+    match cli.command {
+        Command::Check(args) => check::run(args, lang),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}
