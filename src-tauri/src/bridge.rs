@@ -1,8 +1,7 @@
-//! ADAPTERS for core functions the shell needs before the core offers them: image
-//! preparation and the local checks' reasons and cross-checks. Each function names the core
-//! function that replaces it.
+//! ADAPTERS for core functions the shell needs before the core offers them. Each function
+//! names the core function that replaces it.
 
-use crate::views::{Finding, UiError};
+use crate::views::UiError;
 use idcheck::i18n::Msg;
 
 fn not_an_image() -> UiError {
@@ -34,37 +33,4 @@ pub fn prepare_image(bytes: &[u8]) -> Result<(Vec<u8>, u32, u32, Vec<Msg>), UiEr
         ));
     }
     Ok((jpeg, rgb.width(), rgb.height(), warnings))
-}
-
-/// GB 11643 check digit of the first 17 digits. Replaced by the reasons of `idcheck::id::check`.
-pub fn expected_check_digit(number: &str) -> Option<char> {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let b = number.as_bytes();
-    if b.len() < 17 || !b[..17].iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let sum: u32 = b[..17].iter().zip(W).map(|(d, w)| (d - b'0') as u32 * w).sum();
-    Some(b"10X98765432"[(sum % 11) as usize] as char)
-}
-
-/// Why a number is not valid. Replaced by `Checked::reasons`.
-pub fn reasons(number: &str) -> Vec<Finding> {
-    let n = number.trim().to_ascii_uppercase();
-    let mut out = Vec::new();
-    if n.len() != 18 {
-        out.push(Finding {
-            message: Msg::new(format!("号码应为 18 位，现在是 {} 位。", n.chars().count()), format!("A number has 18 characters; this one has {}.", n.chars().count())),
-            expected: None,
-        });
-        return out;
-    }
-    if !n.as_bytes()[..17].iter().all(u8::is_ascii_digit) {
-        out.push(Finding { message: Msg::new("前 17 位只能是数字。", "The first 17 characters must be digits."), expected: None });
-        return out;
-    }
-    let want = expected_check_digit(&n);
-    if want != n.chars().nth(17) {
-        out.push(Finding { message: Msg::new("校验码不对：可能有一位录入或识别错误。", "The check digit is wrong: one character was probably mistyped or misread."), expected: want });
-    }
-    out
 }
