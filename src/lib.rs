@@ -5,9 +5,11 @@
 
 pub mod card;
 pub mod i18n;
+pub mod keys;
 pub mod id;
 pub mod mask;
 pub mod providers;
 pub mod region;
 pub mod secret;
+pub mod settings;
 pub mod validity;

@@ -11,8 +11,6 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tauri::State;
-#[allow(unused_imports)]
-use crate::pending::providers::VerdictMsg;
 
 fn check_len(what: &str, s: &str, max: usize) -> Result<(), UiError> {
     if s.chars().count() > max {
@@ -72,11 +70,12 @@ pub fn settings_view(state: &AppState) -> SettingsView {
     let s = state.settings();
     let demo = state.demo();
     let mut providers = BTreeMap::new();
+    let statuses = keys::statuses();
     for p in KEYED_PROVIDERS {
         let source = if demo.is_some() {
             "demo"
         } else {
-            match keys::status(p) {
+            match statuses.get(p).copied().unwrap_or(keys::Source::None) {
                 keys::Source::Env => "env",
                 keys::Source::Keychain => "keychain",
                 keys::Source::None => "none",
@@ -202,7 +201,7 @@ pub async fn save_key(state: State<'_, AppState>, provider: String, key: String,
             ));
         }
     }
-    for ((field, _), v) in fields.iter().zip(&values) {
+    for (field, v) in fields.iter().zip(values) {
         keys::set(&provider, field, v)?;
     }
     Ok(settings_view(&state))
@@ -231,7 +230,7 @@ pub async fn test_connection(state: State<'_, AppState>, provider: String) -> Re
             state.run_job("test", async move { client.region(probe).await.map(|_| ()).map_err(UiError::from) }).await?;
         }
         _ => {
-            let cfg = core::config(&provider, &s, demo.as_deref());
+            let cfg = core::config(&provider, &s, demo.as_deref())?;
             cfg.require("muzhiyun", "appcode")?;
             let url = cfg.base_url.clone();
             state

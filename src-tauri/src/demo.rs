@@ -1,7 +1,7 @@
 //! 演示模式: every provider points at the built-in fakes (`idcheck-fake`), started in-process
 //! on loopback, with the fakes' own keys. No real key is read or sent in demo mode.
 
-use crate::pending::fake::{self as idcheck_fake, FakeConfig, FakeServices, Vendor};
+use idcheck_fake::{FakeConfig, FakeServices, Vendor};
 
 pub struct Demo {
     fakes: FakeServices,

@@ -9,7 +9,6 @@ pub mod core;
 pub mod demo;
 pub mod keys;
 pub mod local;
-mod pending;
 mod ocr_local;
 pub mod photo;
 pub mod settings;
@@ -41,7 +40,10 @@ fn on_drop(window: &tauri::Window, paths: &[std::path::PathBuf]) {
 }
 
 pub fn run() {
-    let mut settings = settings::load();
+    let (mut settings, settings_error) = settings::load();
+    if let Some(e) = settings_error {
+        eprintln!("idcheck-app: {}", e.message);
+    }
     let demo_forced = demo::requested();
     if demo_forced {
         settings.demo = true;

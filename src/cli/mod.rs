@@ -5,6 +5,7 @@
 
 mod check;
 pub mod output;
+pub mod providers;
 
 use clap::{Parser, Subcommand};
 use idcheck::i18n::Lang;
@@ -31,6 +32,8 @@ pub enum Command {
     /// Check ID numbers given as arguments, or one per line on stdin.
     /// 校验身份证号码（参数或标准输入每行一个）。
     Check(check::Args),
+    #[command(flatten)]
+    Providers(providers::ProviderCommand),
 }
 
 fn parse_lang(s: &str) -> Result<Lang, String> {
@@ -43,6 +46,7 @@ pub fn main() -> i32 {
     let lang = cli.lang.unwrap_or_else(Lang::from_env);
     match cli.command {
         Command::Check(args) => check::run(args, lang),
+        Command::Providers(cmd) => providers::run(cmd),
     }
 }
 

@@ -301,7 +301,14 @@ impl App {
     /// Whether the Secret Service holds `key` for any IDCheck entry, read through the core's
     /// keys module (the same code as `idcheck key`).
     pub fn keychain_has(&self, provider: &str, field: &str, key: &str) -> bool {
-        idcheck_app::keys::keychain_get(provider, field).is_some_and(|k| k.expose() == key)
+        // The core names the keychain service after the relocated config directory; this
+        // test process runs alone (a lock), so pointing it at the app's directory is safe.
+        std::env::set_var("IDCHECK_CONFIG_DIR", &self.config_dir);
+        let service = idcheck::keys::service_name();
+        std::env::remove_var("IDCHECK_CONFIG_DIR");
+        keyring::Entry::new(&service, &format!("{provider}.{field}"))
+            .and_then(|e| e.get_password())
+            .is_ok_and(|k| k == key)
     }
 }
 

@@ -1,0 +1,386 @@
+//! `idcheck ocr | verify | region | key`: the vendor services and their keys from a shell.
+//!
+//! Each subcommand prints a readable answer in the user's language, or one JSON object with
+//! `--json`. Exit status: 0 on success (for `verify`, a `match`), 1 for a completed `verify`
+//! whose verdict is `mismatch` or `no_record`, 2 for refusals and errors.
+
+use clap::{Args, Subcommand};
+use idcheck::i18n::{Lang, Msg};
+use idcheck::providers::{self, ProviderError};
+use idcheck::secret::Sensitive;
+use idcheck::settings::{self, Settings};
+use idcheck::{keys, mask};
+use serde_json::json;
+use std::io::BufRead;
+use std::path::PathBuf;
+
+/// The vendor-service subcommands, flattened into the main command.
+#[derive(Subcommand, Debug)]
+pub enum ProviderCommand {
+    /// Read a card photo through an OCR provider / 识别身份证照片
+    Ocr(OcrArgs),
+    /// Two-factor check of name + number (billed) / 二要素核验（计费）
+    Verify(VerifyArgs),
+    /// Region of a number or six-digit code / 查询号码归属地
+    Region(RegionArgs),
+    /// Manage vendor keys in the system keychain / 管理服务商密钥
+    #[command(subcommand)]
+    Key(KeyCommand),
+}
+
+#[derive(Args, Debug)]
+pub struct OcrArgs {
+    /// OCR provider (default: the settings' choice, else apizero)
+    #[arg(long)]
+    provider: Option<String>,
+    #[arg(long)]
+    json: bool,
+    /// Photo of the front or back of the card (JPG or PNG)
+    image: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// Two-factor provider: apizero or muzhiyun
+    #[arg(long)]
+    provider: Option<String>,
+    /// The holder's name as printed on the card
+    #[arg(long)]
+    name: String,
+    /// Confirms the holder consented to this check (PIPL art. 29); required
+    #[arg(long)]
+    consent: bool,
+    #[arg(long)]
+    json: bool,
+    /// The 18-digit ID number
+    number: String,
+}
+
+#[derive(Args, Debug)]
+pub struct RegionArgs {
+    /// Region provider: embedded, apizero or nowapi
+    #[arg(long)]
+    provider: Option<String>,
+    #[arg(long)]
+    json: bool,
+    /// An ID number, or a six-digit region code (embedded, apizero)
+    number: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeyCommand {
+    /// Store a provider's secret(s), read from standard input, one per line
+    Set {
+        provider: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show which provider secrets are configured (never the secrets)
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a provider's secrets from the keychain
+    Delete {
+        provider: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs one subcommand; returns the exit status.
+pub fn run(cmd: ProviderCommand) -> i32 {
+    let settings = match settings::load() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("idcheck: {}", e.message.get(Lang::from_env()));
+            return 2;
+        }
+    };
+    let out = Out { lang: settings.lang.unwrap_or_else(Lang::from_env), json: false };
+    match cmd {
+        ProviderCommand::Ocr(a) => ocr(Out { json: a.json, ..out }, &settings, a),
+        ProviderCommand::Verify(a) => verify(Out { json: a.json, ..out }, &settings, a),
+        ProviderCommand::Region(a) => region(Out { json: a.json, ..out }, &settings, a),
+        ProviderCommand::Key(KeyCommand::Set { provider, json }) => key_set(Out { json, ..out }, &provider),
+        ProviderCommand::Key(KeyCommand::Status { json }) => key_status(Out { json, ..out }),
+        ProviderCommand::Key(KeyCommand::Delete { provider, json }) => key_delete(Out { json, ..out }, &provider),
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Out {
+    lang: Lang,
+    json: bool,
+}
+
+impl Out {
+    /// Reports a refusal or failure; returns exit status 2.
+    fn fail(&self, msg: &Msg, extra: serde_json::Value) -> i32 {
+        if self.json {
+            println!("{}", json!({"ok": false, "error": {"message": msg, "detail": extra}}));
+        } else {
+            eprintln!("idcheck: {}", msg.get(self.lang));
+        }
+        2
+    }
+
+    fn provider_error(&self, e: &ProviderError) -> i32 {
+        if self.json {
+            println!("{}", json!({"ok": false, "error": e}));
+        } else {
+            let mut line = format!("idcheck: {}: {}", e.provider, e.message.get(self.lang));
+            if let Some(c) = &e.vendor_code {
+                line.push_str(&format!(" [{c}]"));
+            }
+            if let Some(r) = &e.request_id {
+                line.push_str(&format!(" [request id {r}]"));
+            }
+            eprintln!("{line}");
+        }
+        2
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a Tokio runtime")
+}
+
+fn config(out: Out, provider: &str, settings: &Settings) -> Result<providers::ClientConfig, i32> {
+    keys::client_config(provider, settings).map_err(|e| out.fail(&e.message, json!({"kind": e.kind})))
+}
+
+/// Prepares a photo for OCR.
+///
+/// THE single call site to switch to `crate::image_prep::prepare(&bytes)` (and its `.jpeg`)
+/// once image preparation lands; until then JPEG and PNG files are sent as they are.
+fn prepare_for_ocr(bytes: Vec<u8>) -> Result<Vec<u8>, Msg> {
+    let jpeg = bytes.starts_with(&[0xFF, 0xD8, 0xFF]);
+    let png = bytes.starts_with(b"\x89PNG\r\n\x1a\n");
+    if jpeg || png {
+        Ok(bytes)
+    } else {
+        Err(Msg::new("只支持 JPG 或 PNG 照片。请换一张照片", "Only JPG or PNG photos are supported. Use another photo"))
+    }
+}
+
+fn ocr(out: Out, settings: &Settings, a: OcrArgs) -> i32 {
+    let id = a.provider.as_deref().unwrap_or(settings.ocr()).to_string();
+    let bytes = match std::fs::read(&a.image) {
+        Ok(b) => b,
+        Err(e) => {
+            let p = a.image.display();
+            return out.fail(
+                &Msg::new(format!("无法读取图片 {p}（{e}）。请检查路径"), format!("Cannot read the image {p} ({e}). Check the path")),
+                json!(null),
+            );
+        }
+    };
+    let img = match prepare_for_ocr(bytes) {
+        Ok(i) => i,
+        Err(m) => return out.fail(&m, json!(null)),
+    };
+    let cfg = match config(out, &id, settings) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let client = match providers::ocr(&id, cfg) {
+        Ok(c) => c,
+        Err(e) => return out.provider_error(&e),
+    };
+    match runtime().block_on(client.read(&img)) {
+        Ok(f) => {
+            if out.json {
+                println!("{}", json!({"ok": true, "provider": id, "fields": f}));
+            } else {
+                let zh = out.lang == Lang::Zh;
+                let rows: [(&str, &str, &Option<String>); 10] = [
+                    ("姓名", "Name", &f.name),
+                    ("公民身份号码", "Number", &f.number),
+                    ("性别", "Sex", &f.sex),
+                    ("民族", "Ethnicity", &f.ethnicity),
+                    ("出生", "Birth", &f.birth),
+                    ("住址", "Address", &f.address),
+                    ("签发机关", "Issued by", &f.issued_by),
+                    ("有效期起", "Valid from", &f.valid_from),
+                    ("有效期止", "Valid until", &f.valid_until),
+                    ("", "", &None),
+                ];
+                let side = match f.side {
+                    Some(idcheck::card::Side::Front) => if zh { "正面（姓名页）" } else { "front" },
+                    Some(idcheck::card::Side::Back) => if zh { "反面（国徽页）" } else { "back" },
+                    None => "?",
+                };
+                println!("{}: {side}", if zh { "面" } else { "Side" });
+                for (z, e, v) in rows.iter().filter(|r| r.2.is_some()) {
+                    println!("{}: {}", if zh { z } else { e }, v.as_deref().unwrap_or(""));
+                }
+            }
+            0
+        }
+        Err(e) => out.provider_error(&e),
+    }
+}
+
+fn verify(out: Out, settings: &Settings, a: VerifyArgs) -> i32 {
+    if !a.consent {
+        return out.fail(
+            &Msg::new(
+                "未确认持证人同意，未核验。取得持证人同意后（《个人信息保护法》第二十九条），加上 --consent 再运行",
+                "Not checked: the holder's consent was not confirmed. Once the holder consents (PIPL art. 29), run again with --consent",
+            ),
+            json!({"kind": "consent_required"}),
+        );
+    }
+    let id = a.provider.as_deref().unwrap_or(settings.two_factor()).to_string();
+    // Local validation first, before any key lookup or call.
+    if let Err(e) = providers::require_valid_number("local", &a.number) {
+        return out.provider_error(&e);
+    }
+    if let Err(e) = providers::guard::check_name("local", a.name.trim()) {
+        return out.provider_error(&e);
+    }
+    let cfg = match config(out, &id, settings) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let client = match providers::two_factor(&id, cfg) {
+        Ok(c) => c,
+        Err(e) => return out.provider_error(&e),
+    };
+    match runtime().block_on(client.verify(&a.name, &a.number)) {
+        Ok(r) => {
+            if out.json {
+                println!("{}", json!({"ok": true, "result": r}));
+            } else {
+                println!(
+                    "{} {}: {}",
+                    mask::name(&a.name),
+                    mask::number(a.number.trim()),
+                    r.verdict.message().get(out.lang)
+                );
+                for (label, v) in [("birthday", &r.birthday), ("sex", &r.sex), ("address", &r.address_masked), ("request id", &r.request_id)] {
+                    if let Some(v) = v {
+                        println!("  {label}: {v}");
+                    }
+                }
+            }
+            if r.verdict == providers::Verdict::Match {
+                0
+            } else {
+                1
+            }
+        }
+        Err(e) => out.provider_error(&e),
+    }
+}
+
+fn region(out: Out, settings: &Settings, a: RegionArgs) -> i32 {
+    let id = a.provider.as_deref().unwrap_or(settings.region()).to_string();
+    let cfg = match config(out, &id, settings) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let client = match providers::region(&id, cfg) {
+        Ok(c) => c,
+        Err(e) => return out.provider_error(&e),
+    };
+    match runtime().block_on(client.region(&a.number)) {
+        Ok(r) => {
+            if out.json {
+                println!("{}", json!({"ok": true, "result": r}));
+            } else {
+                println!("{} {}", r.code, r.full_name);
+                for (label, v) in [("postal code / 邮编", &r.postal_code), ("area code / 区号", &r.area_code), ("birth / 出生", &r.birth), ("sex / 性别", &r.sex)] {
+                    if let Some(v) = v {
+                        println!("  {label}: {v}");
+                    }
+                }
+                if r.abolished == Some(true) {
+                    println!("  {}", Msg::new("该代码已撤销", "this code has been abolished").get(out.lang));
+                }
+            }
+            0
+        }
+        Err(e) => out.provider_error(&e),
+    }
+}
+
+fn key_set(out: Out, provider: &str) -> i32 {
+    let Some(v) = providers::vendor(provider) else {
+        return match keys::set(provider, "", Sensitive::new(String::new())) {
+            Err(e) => out.fail(&e.message, json!({"kind": e.kind})),
+            Ok(()) => 2,
+        };
+    };
+    if v.key_fields.is_empty() {
+        return out.fail(
+            &Msg::new(format!("{provider} 不需要密钥"), format!("{provider} needs no key")),
+            json!({"kind": "no_key_needed"}),
+        );
+    }
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    let mut stored = Vec::new();
+    for f in v.key_fields {
+        eprint!("{}: ", if out.lang == Lang::Zh { f.label.0 } else { f.label.1 });
+        let line = match lines.next() {
+            Some(Ok(l)) => Sensitive::new(l.trim().to_string()),
+            _ => {
+                return out.fail(
+                    &Msg::new(format!("没有从标准输入读到 {}。请每行输入一项", f.field), format!("No {} on standard input. Give one per line", f.field)),
+                    json!({"kind": "empty"}),
+                )
+            }
+        };
+        if let Err(e) = keys::set(provider, f.field, line) {
+            return out.fail(&e.message, json!({"kind": e.kind}));
+        }
+        stored.push(f.field);
+    }
+    eprintln!();
+    if out.json {
+        println!("{}", json!({"ok": true, "provider": provider, "stored": stored, "service": keys::service_name()}));
+    } else {
+        println!("{}", Msg::new(format!("已保存到系统钥匙串：{provider}"), format!("Stored in the system keychain: {provider}")).get(out.lang));
+    }
+    0
+}
+
+fn key_status(out: Out) -> i32 {
+    let s = keys::status();
+    if out.json {
+        println!("{}", json!({"ok": s.keychain_error.is_none(), "status": s}));
+    } else {
+        if let Some(e) = &s.keychain_error {
+            eprintln!("idcheck: {}", e.get(out.lang));
+        }
+        for f in &s.fields {
+            let src = match f.source {
+                keys::Source::Keychain => Msg::new("已配置（钥匙串）", "configured (keychain)"),
+                keys::Source::Environment => Msg::new(format!("已配置（环境变量 {}）", f.env), format!("configured (environment {})", f.env)),
+                keys::Source::Missing => Msg::new("未配置", "missing"),
+            };
+            println!("{}.{}: {}", f.provider, f.field, src.get(out.lang));
+        }
+    }
+    if s.keychain_error.is_none() {
+        0
+    } else {
+        2
+    }
+}
+
+fn key_delete(out: Out, provider: &str) -> i32 {
+    match keys::delete(provider) {
+        Ok(n) => {
+            if out.json {
+                println!("{}", json!({"ok": true, "provider": provider, "deleted": n}));
+            } else {
+                println!("{}", Msg::new(format!("已删除 {provider} 的 {n} 项密钥"), format!("Deleted {n} secret(s) of {provider}")).get(out.lang));
+            }
+            0
+        }
+        Err(e) => out.fail(&e.message, json!({"kind": e.kind})),
+    }
+}
