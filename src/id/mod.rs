@@ -23,7 +23,7 @@ pub use place::{Holder, RegionView};
 use serde::{Serialize, Serializer};
 
 /// 18 digits (since 1999) or 15 digits (first-generation cards, birth year 19YY).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Generation {
     #[serde(rename = "18")]
     Eighteen,
@@ -39,6 +39,13 @@ pub enum Sex {
 }
 
 impl Sex {
+    /// The serialised name: `male`, `female`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sex::Male => "male",
+            Sex::Female => "female",
+        }
+    }
     pub fn msg(self) -> crate::i18n::Msg {
         match self {
             Sex::Male => crate::i18n::Msg::new("男", "male"),

@@ -38,6 +38,16 @@ impl Holder {
         }
     }
 
+    /// The serialised name: `resident`, `hong_kong`, `macau`, `taiwan`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Holder::Resident => "resident",
+            Holder::HongKong => "hong_kong",
+            Holder::Macau => "macau",
+            Holder::Taiwan => "taiwan",
+        }
+    }
+
     pub fn msg(self) -> Msg {
         let (zh, en) = match self {
             Holder::Resident => ("居民身份证", "resident identity card"),

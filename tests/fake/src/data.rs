@@ -20,9 +20,9 @@ pub const IDENTITIES: &[Identity] = &[
 /// A valid number that is on no record: two-factor answers `NoRecord`.
 pub const NO_RECORD_NUMBER: &str = "110101200001010010";
 
-/// A valid number whose region prefix (990101) exists nowhere: NowAPI answers `NOT_ATT`,
+/// A locally valid number (阿勒泰市 654301) outside the fake's small region data: NowAPI answers `NOT_ATT`,
 /// apizero 4000 未找到.
-pub const UNKNOWN_REGION_NUMBER: &str = "990101199001010019";
+pub const UNKNOWN_REGION_NUMBER: &str = "654301199001010015";
 
 pub(crate) struct Place {
     pub code: &'static str,
