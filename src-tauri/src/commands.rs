@@ -4,7 +4,7 @@
 use crate::settings::{self, Settings, KEYED_PROVIDERS, OCR_PROVIDERS, REGION_PROVIDERS, TWO_FACTOR_PROVIDERS};
 use crate::state::{AppState, Photo};
 use crate::views::*;
-use crate::{bridge, core, keys, photo};
+use crate::{core, keys, photo};
 use idcheck::i18n::{Lang, Msg};
 use idcheck::secret::Sensitive;
 use serde::{Deserialize, Serialize};
@@ -221,8 +221,8 @@ pub async fn test_connection(state: State<'_, AppState>, provider: String) -> Re
     let demo = state.demo();
     let started = std::time::Instant::now();
     // The cheapest call each vendor offers that still proves address and key: a region
-    // lookup of a fixed six-digit code (free at apizero, NowAPI). 拇指云 has only the paid
-    // check, so it gets an empty-name request its gateway must refuse before billing.
+    // lookup of a fixed code (free at apizero; one NowAPI call). 拇指云 has only the billed
+    // check, so only its address is tried; the key is proven by the first real check.
     match provider.as_str() {
         "apizero" | "nowapi" => {
             let client = core::region_of(&provider, &s, demo.as_deref())?;
