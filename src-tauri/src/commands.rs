@@ -4,7 +4,7 @@
 use crate::settings::{self, Settings, KEYED_PROVIDERS, OCR_PROVIDERS, REGION_PROVIDERS, TWO_FACTOR_PROVIDERS};
 use crate::state::{AppState, Photo};
 use crate::views::*;
-use crate::{core, keys, photo};
+use crate::{keys, photo, vendors};
 use idcheck::i18n::{Lang, Msg};
 use idcheck::secret::Sensitive;
 use serde::{Deserialize, Serialize};
@@ -90,7 +90,7 @@ pub fn settings_view(state: &AppState) -> SettingsView {
     SettingsView {
         lang: s.lang,
         ocr: effective_ocr(&s, demo.is_some()),
-        two_factor_ready: core::configured(&s.two_factor, demo.as_deref()),
+        two_factor_ready: vendors::configured(&s.two_factor, demo),
         two_factor: s.two_factor.clone(),
         region: s.region.clone(),
         idle_clear_secs: s.idle_clear_secs,
@@ -225,12 +225,12 @@ pub async fn test_connection(state: State<'_, AppState>, provider: String) -> Re
     // check, so only its address is tried; the key is proven by the first real check.
     match provider.as_str() {
         "apizero" | "nowapi" => {
-            let client = core::region_of(&provider, &s, demo.as_deref())?;
+            let client = vendors::region_of(&provider, &s, demo)?;
             let probe = if provider == "apizero" { "110101" } else { "110101199003070038" };
             state.run_job("test", async move { client.region(probe).await.map(|_| ()).map_err(UiError::from) }).await?;
         }
         _ => {
-            let cfg = core::config(&provider, &s, demo.as_deref())?;
+            let cfg = vendors::config(&provider, &s, demo)?;
             cfg.require("muzhiyun", "appcode")?;
             let url = cfg.base_url.clone();
             state
@@ -315,7 +315,7 @@ pub async fn read_card(state: State<'_, AppState>) -> Result<OcrView, UiError> {
     let fields = if provider == "local" {
         state.run_job("ocr", async move { crate::ocr_local::read(&photo.jpeg).await }).await?
     } else {
-        let client = core::ocr(&provider, &s, demo.as_deref())?;
+        let client = vendors::ocr(&provider, &s, demo)?;
         state.run_job("ocr", async move { client.read(&photo.jpeg).await.map_err(UiError::from) }).await?
     };
     let low = fields.confidence.iter().filter(|(_, c)| **c < 0.80).map(|(k, _)| k.clone()).collect();
@@ -381,9 +381,9 @@ pub async fn region_lookup(state: State<'_, AppState>, number: String) -> Result
     let s = state.settings();
     let demo = state.demo();
     let mut online = None;
-    if s.region != "embedded" && checked.is_valid() && core::configured(&s.region, demo.as_deref()) {
+    if s.region != "embedded" && checked.is_valid() && vendors::configured(&s.region, demo) {
         let provider = s.region.clone();
-        let client = core::region(&s, demo.as_deref());
+        let client = vendors::region(&s, demo);
         let number = checked.number().to_string();
         let r = match client {
             Ok(c) => state.run_job("region", async move { c.region(&number).await.map_err(UiError::from) }).await,
@@ -424,14 +424,14 @@ pub async fn verify(state: State<'_, AppState>, name: String, number: String, co
     }
     let s = state.settings();
     let demo = state.demo();
-    if !core::configured(&s.two_factor, demo.as_deref()) {
+    if !vendors::configured(&s.two_factor, demo) {
         return Err(UiError::new(
             "not_configured",
             "未配置核验服务：请在“设置”里填写密钥，或打开演示模式。",
             "No checking service configured: add a key in Settings, or turn on demo mode.",
         ));
     }
-    let client = core::two_factor(&s, demo.as_deref())?;
+    let client = vendors::two_factor(&s, demo)?;
     let number = checked.number().to_string();
     let (n2, name2) = (number.clone(), name.clone());
     let r = state.run_job("verify", async move { client.verify(&name2, &n2).await.map_err(UiError::from) }).await?;

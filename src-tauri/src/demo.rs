@@ -8,8 +8,13 @@ pub struct Demo {
 }
 
 impl Demo {
+    /// Starts the fakes on a runtime of their own, from a plain thread (so that this may be
+    /// called from async code too).
     pub fn start() -> std::io::Result<Demo> {
-        Ok(Demo { fakes: FakeServices::start_background(FakeConfig::default())? })
+        let fakes = std::thread::spawn(|| FakeServices::start_background(FakeConfig::default()))
+            .join()
+            .map_err(|_| std::io::Error::other("the demo services' thread panicked"))??;
+        Ok(Demo { fakes })
     }
 
     pub fn url(&self, provider: &str) -> Option<String> {

@@ -5,7 +5,7 @@
 
 pub mod bridge;
 mod commands;
-pub mod core;
+pub mod vendors;
 pub mod demo;
 pub mod keys;
 pub mod local;

@@ -18,7 +18,9 @@ pub struct AppState {
     pub settings: Mutex<Settings>,
     pub photo: Mutex<Option<Arc<Photo>>>,
     pub jobs: Mutex<HashMap<&'static str, AbortHandle>>,
-    pub demo: Mutex<Option<Arc<Demo>>>,
+    /// The fakes while demo mode is on. Once started they live as long as the app (a
+    /// runtime of their own cannot be dropped from async code).
+    pub demo: Mutex<Option<&'static Demo>>,
     /// Demo forced by `--demo` / `IDCHECK_DEMO` (not saved to the settings file).
     pub demo_forced: bool,
 }
@@ -28,21 +30,28 @@ impl AppState {
         self.settings.lock().unwrap().clone()
     }
 
-    pub fn demo(&self) -> Option<Arc<Demo>> {
-        self.demo.lock().unwrap().clone()
+    pub fn demo(&self) -> Option<&'static Demo> {
+        *self.demo.lock().unwrap()
     }
 
     /// Starts or stops the fakes to match the wanted demo state.
     pub fn set_demo(&self, on: bool) -> Result<(), crate::views::UiError> {
+        static STARTED: std::sync::OnceLock<&'static Demo> = std::sync::OnceLock::new();
         let mut d = self.demo.lock().unwrap();
         if on && d.is_none() {
-            *d = Some(Arc::new(Demo::start().map_err(|e| {
+            if let Some(started) = STARTED.get() {
+                *d = Some(*started);
+                return Ok(());
+            }
+            let demo: &'static Demo = Box::leak(Box::new(Demo::start().map_err(|e| {
                 crate::views::UiError::new(
                     "demo",
                     format!("演示服务无法启动：{e}。请检查本机回环网络（127.0.0.1）。"),
                     format!("The demo services could not start: {e}. Check the loopback network (127.0.0.1)."),
                 )
             })?));
+            let _ = STARTED.set(demo);
+            *d = Some(demo);
         } else if !on {
             *d = None;
         }
