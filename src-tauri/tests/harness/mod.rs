@@ -107,6 +107,10 @@ impl App {
         cmd.args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .env("IDCHECK_CONFIG_DIR", &config_dir)
             .env_remove("IDCHECK_DEMO")
+            // A neutral locale: the app starts in Chinese unless the settings say otherwise.
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env("LANG", "C.UTF-8")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(scratch.join("driver.log")).unwrap());
