@@ -3,13 +3,22 @@
 //! The desktop shell (`src-tauri`) and the `idcheck` command are thin faces over this library.
 //! It never depends on Tauri or GTK, so it builds and tests headless.
 
+
 pub mod card;
+pub mod card_locate;
+pub mod geom;
 pub mod i18n;
-pub mod keys;
 pub mod id;
+pub mod image_prep;
+pub mod keys;
 pub mod mask;
 pub mod providers;
+pub mod quality;
 pub mod region;
 pub mod secret;
 pub mod settings;
+#[doc(hidden)]
+pub mod synth;
 pub mod validity;
+pub mod audit;
+pub mod batch;

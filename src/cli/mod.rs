@@ -3,7 +3,10 @@
 //! A new subcommand is one variant of [`Command`] plus one module with its `Args` and `run`.
 //! Exit status: 0 all good, 1 something checked was invalid, 2 usage or I/O error.
 
+mod batch;
 mod check;
+mod history;
+mod trail;
 pub mod output;
 pub mod providers;
 
@@ -32,6 +35,11 @@ pub enum Command {
     /// Check ID numbers given as arguments, or one per line on stdin.
     /// 校验身份证号码（参数或标准输入每行一个）。
     Check(check::Args),
+    /// Check a table or a folder of photos against a two-factor provider, resumably.
+    /// 批量二要素核验（表格或照片文件夹），可断点续传。
+    Batch(batch::Args),
+    /// Show the audit trail of checks, newest first. 查看核验审计记录。
+    History(history::Args),
     #[command(flatten)]
     Providers(providers::ProviderCommand),
 }
@@ -46,6 +54,8 @@ pub fn main() -> i32 {
     let lang = cli.lang.unwrap_or_else(Lang::from_env);
     match cli.command {
         Command::Check(args) => check::run(args, lang),
+        Command::Batch(args) => batch::run(args, lang),
+        Command::History(args) => history::run(args, lang),
         Command::Providers(cmd) => providers::run(cmd),
     }
 }

@@ -154,14 +154,12 @@ fn config(out: Out, provider: &str, settings: &Settings) -> Result<providers::Cl
 ///
 /// THE single call site to switch to `crate::image_prep::prepare(&bytes)` (and its `.jpeg`)
 /// once image preparation lands; until then JPEG and PNG files are sent as they are.
-fn prepare_for_ocr(bytes: Vec<u8>) -> Result<Vec<u8>, Msg> {
-    let jpeg = bytes.starts_with(&[0xFF, 0xD8, 0xFF]);
-    let png = bytes.starts_with(b"\x89PNG\r\n\x1a\n");
-    if jpeg || png {
-        Ok(bytes)
-    } else {
-        Err(Msg::new("只支持 JPG 或 PNG 照片。请换一张照片", "Only JPG or PNG photos are supported. Use another photo"))
-    }
+/// Prepares the photo locally (format check, EXIF orientation, downscale, metadata-free
+/// JPEG) and assesses its quality before anything is sent.
+fn prepare_for_ocr(bytes: Vec<u8>) -> Result<(Vec<u8>, Vec<idcheck::quality::Warning>), Msg> {
+    let prepared = idcheck::image_prep::prepare(&bytes).map_err(|e| e.message)?;
+    let warnings = idcheck::quality::assess(&prepared);
+    Ok((prepared.jpeg, warnings))
 }
 
 fn ocr(out: Out, settings: &Settings, a: OcrArgs) -> i32 {
@@ -176,7 +174,7 @@ fn ocr(out: Out, settings: &Settings, a: OcrArgs) -> i32 {
             );
         }
     };
-    let img = match prepare_for_ocr(bytes) {
+    let (img, warnings) = match prepare_for_ocr(bytes) {
         Ok(i) => i,
         Err(m) => return out.fail(&m, json!(null)),
     };
@@ -191,7 +189,7 @@ fn ocr(out: Out, settings: &Settings, a: OcrArgs) -> i32 {
     match runtime().block_on(client.read(&img)) {
         Ok(f) => {
             if out.json {
-                println!("{}", json!({"ok": true, "provider": id, "fields": f}));
+                println!("{}", json!({"ok": true, "provider": id, "fields": f, "warnings": warnings}));
             } else {
                 let zh = out.lang == Lang::Zh;
                 let rows: [(&str, &str, &Option<String>); 10] = [
@@ -214,6 +212,9 @@ fn ocr(out: Out, settings: &Settings, a: OcrArgs) -> i32 {
                 println!("{}: {side}", if zh { "面" } else { "Side" });
                 for (z, e, v) in rows.iter().filter(|r| r.2.is_some()) {
                     println!("{}: {}", if zh { z } else { e }, v.as_deref().unwrap_or(""));
+                }
+                for w in &warnings {
+                    println!("⚠ {}", w.message.get(out.lang));
                 }
             }
             0

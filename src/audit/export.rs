@@ -1,0 +1,72 @@
+//! Export of the audit trail as CSV for reviewers.
+//!
+//! UTF-8 with a byte-order mark so Excel on Windows opens Chinese text correctly; values are
+//! the masked ones the database holds, so an export can be mailed without exposing numbers.
+
+use super::{AuditError, Entry};
+use crate::i18n::Msg;
+use std::io::Write;
+
+/// The UTF-8 byte-order mark Excel needs to recognise a CSV file as UTF-8.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Header row, Chinese / English in one cell so one file serves both.
+pub const HEADER: [&str; 14] = [
+    "时间 time (UTC)",
+    "类型 kind",
+    "服务商 provider",
+    "姓名 name",
+    "号码 number",
+    "结果 outcome",
+    "错误 error",
+    "厂商代码 vendor code",
+    "请求号 request id",
+    "HTTP",
+    "说明 message",
+    "已确认同意 consent",
+    "操作员 operator",
+    "批次 batch",
+];
+
+/// Writes `entries` as CSV (with BOM and header) to `out`.
+pub fn write_csv<W: Write>(out: W, entries: &[Entry]) -> Result<(), AuditError> {
+    let mut out = out;
+    out.write_all(BOM).map_err(io_error)?;
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(HEADER).map_err(csv_error)?;
+    for e in entries {
+        let (kind_zh, _) = e.kind.label();
+        let (out_zh, out_en) = e.outcome.label();
+        let err = e.error.as_ref();
+        w.write_record([
+            e.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            format!("{kind_zh} {}", e.kind.as_str()),
+            e.provider.clone(),
+            e.name_masked.clone().unwrap_or_default(),
+            e.number_masked.clone().unwrap_or_default(),
+            format!("{out_zh} {out_en}"),
+            err.map(|x| x.kind.clone()).unwrap_or_default(),
+            err.and_then(|x| x.vendor_code.clone()).unwrap_or_default(),
+            err.and_then(|x| x.request_id.clone()).unwrap_or_default(),
+            err.and_then(|x| x.http_status).map(|s| s.to_string()).unwrap_or_default(),
+            err.map(|x| x.message_zh.clone()).unwrap_or_default(),
+            if e.consent { "是 yes" } else { "否 no" }.to_string(),
+            e.operator.clone().unwrap_or_default(),
+            e.batch_id.clone().unwrap_or_default(),
+        ])
+        .map_err(csv_error)?;
+    }
+    w.flush().map_err(io_error)?;
+    Ok(())
+}
+
+fn io_error(e: std::io::Error) -> AuditError {
+    AuditError::Io(Msg::new(
+        format!("写入导出文件失败：{e}。请检查目标位置是否可写、磁盘是否已满。"),
+        format!("Writing the export failed: {e}. Check that the destination is writable and the disk is not full."),
+    ))
+}
+
+fn csv_error(e: csv::Error) -> AuditError {
+    AuditError::Io(Msg::new(format!("写入 CSV 失败：{e}"), format!("Writing CSV failed: {e}")))
+}

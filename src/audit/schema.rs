@@ -1,0 +1,110 @@
+//! The audit database's schema and its migrations, versioned by `PRAGMA user_version`.
+//!
+//! Each migration is applied once, in order, inside a transaction; a database written by a
+//! newer version of the app is refused rather than damaged.
+
+use rusqlite::Connection;
+
+/// The migrations, oldest first. Index `i` brings the database from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: checks, batches and their rows.
+    r#"
+    CREATE TABLE checks (
+        id            INTEGER PRIMARY KEY,
+        at_ms         INTEGER NOT NULL,           -- UTC, milliseconds since 1970
+        kind          TEXT    NOT NULL,           -- local | ocr | region | two_factor
+        provider      TEXT    NOT NULL,
+        number_masked TEXT,                       -- crate::mask::number
+        number_hash   TEXT,                       -- HMAC-SHA-256(install key, number), hex
+        name_masked   TEXT,                       -- crate::mask::name
+        outcome       TEXT    NOT NULL,
+        error_kind    TEXT,
+        vendor_code   TEXT,
+        request_id    TEXT,
+        http_status   INTEGER,
+        message_zh    TEXT,
+        message_en    TEXT,
+        consent       INTEGER NOT NULL DEFAULT 0,
+        operator      TEXT,
+        batch_id      TEXT
+    );
+    CREATE INDEX checks_at ON checks (at_ms);
+    CREATE INDEX checks_hash ON checks (number_hash);
+    CREATE INDEX checks_batch ON checks (batch_id);
+
+    CREATE TABLE batches (
+        id           TEXT    PRIMARY KEY,
+        created_ms   INTEGER NOT NULL,
+        updated_ms   INTEGER NOT NULL,
+        provider     TEXT    NOT NULL,
+        fingerprint  TEXT    NOT NULL,            -- keyed hash of the input's bytes
+        total        INTEGER NOT NULL,
+        consent      INTEGER NOT NULL DEFAULT 0,
+        operator     TEXT,
+        finished     INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX batches_fp ON batches (fingerprint, provider);
+
+    CREATE TABLE batch_rows (
+        batch_id      TEXT    NOT NULL REFERENCES batches (id) ON DELETE CASCADE,
+        row_no        INTEGER NOT NULL,
+        number_masked TEXT,
+        number_hash   TEXT,
+        name_masked   TEXT,
+        status        TEXT    NOT NULL,           -- pending | invalid | sending | done | failed | unknown
+        verdict       TEXT,
+        error_kind    TEXT,
+        vendor_code   TEXT,
+        request_id    TEXT,
+        message_zh    TEXT,
+        message_en    TEXT,
+        retry         INTEGER NOT NULL DEFAULT 0, -- failed without being billed: resend on resume
+        updated_ms    INTEGER NOT NULL,
+        PRIMARY KEY (batch_id, row_no)
+    );
+    "#,
+];
+
+/// The schema version this build writes.
+pub const VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// Brings `conn` up to [`VERSION`]. Returns the version found before migrating.
+pub fn migrate(conn: &mut Connection) -> Result<u32, MigrateError> {
+    let found: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > VERSION {
+        return Err(MigrateError::TooNew { found, known: VERSION });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as u32)?;
+        tx.commit()?;
+    }
+    Ok(found)
+}
+
+#[derive(Debug)]
+pub enum MigrateError {
+    TooNew { found: u32, known: u32 },
+    Sql(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for MigrateError {
+    fn from(e: rusqlite::Error) -> Self {
+        MigrateError::Sql(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_once_and_refuses_newer() {
+        let mut c = Connection::open_in_memory().unwrap();
+        assert_eq!(migrate(&mut c).unwrap(), 0);
+        assert_eq!(migrate(&mut c).unwrap(), VERSION);
+        c.pragma_update(None, "user_version", VERSION + 1).unwrap();
+        assert!(matches!(migrate(&mut c), Err(MigrateError::TooNew { .. })));
+    }
+}
