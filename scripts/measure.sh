@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Measures the desktop app (not a test): cold start to first paint, memory of all the app's
+# processes when idle (PSS), and drop → form filled against the zero-latency demo fakes.
+# Runs in a virtual display with a fresh session bus, like the E2E tests.
+#   scripts/measure.sh            # debug build (what scripts/run.sh starts)
+#   PROFILE=release scripts/measure.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/idcheck-target}"
+PROFILE="${PROFILE:-debug}"
+RUNS="${RUNS:-3}"
+if [ "$PROFILE" = release ]; then cargo build -p idcheck-app --release --quiet; else cargo build -p idcheck-app --quiet; fi
+app="$CARGO_TARGET_DIR/$PROFILE/idcheck-app"
+photo="$(pwd)/src-tauri/tests/data/card-front.jpg"
+
+if [ -z "${IDCHECK_MEASURE_INNER:-}" ]; then
+  exec xvfb-run -a -s "-screen 0 1400x1000x24" dbus-run-session -- env IDCHECK_MEASURE_INNER=1 PROFILE="$PROFILE" RUNS="$RUNS" "$0"
+fi
+
+tree_pids() { # the app and every descendant
+  local p=$1; echo "$p"
+  for c in $(pgrep -P "$p" || true); do tree_pids "$c"; done
+}
+pss_kb() {
+  local sum=0 kb
+  for p in $(tree_pids "$1"); do
+    kb=$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)
+    sum=$((sum + ${kb:-0}))
+  done
+  echo "$sum"
+}
+
+cfg=$(mktemp -d)
+trap 'rm -rf "$cfg"' EXIT
+for i in $(seq 1 "$RUNS"); do
+  log="$cfg/run$i.log"
+  t0=$(date +%s%3N)
+  IDCHECK_CONFIG_DIR="$cfg" IDCHECK_PERF=1 IDCHECK_DEMO=1 IDCHECK_PERF_OPEN="$photo" "$app" 2>"$log" &
+  pid=$!
+  for _ in $(seq 1 300); do grep -q "perf form-filled" "$log" && break; sleep 0.05; done
+  paint=$(awk '/perf first-paint/ {print $3}' "$log")
+  drop=$(awk '/perf form-filled/ {print $4}' "$log")
+  sleep 3
+  pss=$(pss_kb "$pid")
+  echo "run $i: cold start to first paint $((paint - t0)) ms; drop to form filled ${drop} ms; idle PSS $((pss / 1024)) MB ($(tree_pids "$pid" | wc -l) processes)"
+  kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+  sleep 1
+done

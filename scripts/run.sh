@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds and starts the desktop app. `--demo` starts it against the built-in fake services.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/idcheck-target}"
+export PATH="$HOME/.cargo/bin:$PATH"
+scripts/setup.sh
+cargo build -p idcheck-app --quiet
+app="$CARGO_TARGET_DIR/debug/idcheck-app"
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+  echo "run: no display. Start it from a desktop session, or try: xvfb-run -a $app $*" >&2
+  exit 1
+fi
+exec "$app" "$@"

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian/Ubuntu machine needs to build, run and test IDCheck.
+# Idempotent and quiet: when everything is present it only checks and returns.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# build: WebKitGTK 4.1 (pulls GTK 3, libsoup 3), D-Bus headers for the keychain client.
+# run and test: a virtual display, WebKitWebDriver, a Secret Service, screenshots, CJK fonts.
+PACKAGES=(
+  build-essential pkg-config libwebkit2gtk-4.1-dev libdbus-1-dev
+  xvfb xauth webkit2gtk-driver gnome-keyring dbus-x11 imagemagick x11-utils fonts-noto-cjk
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if ! command -v apt-get >/dev/null; then
+    echo "setup: missing system packages (${missing[*]}) and no apt-get: install them with your package manager" >&2
+    exit 1
+  fi
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null; then
+  echo "setup: cargo not found. Install Rust (https://rustup.rs), then run this again." >&2
+  exit 1
+fi
+
+export PATH="$HOME/.cargo/bin:$PATH"
+if ! command -v tauri-driver >/dev/null; then
+  echo "setup: installing tauri-driver 2.1.0 (once)"
+  cargo install tauri-driver --version 2.1.0 --locked --quiet
+fi
+
+# Fetch the crates once, so builds later need no network.
+cargo fetch --locked --quiet 2>/dev/null || cargo fetch --quiet

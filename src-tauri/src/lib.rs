@@ -1,0 +1,141 @@
+//! 身份证核验台 / IDCheck desktop shell: commands, state and the window.
+//!
+//! Thin over the `idcheck` core. Every network call, file read and keychain access is made
+//! here in Rust; the page gets fields, findings and verdicts, never a key.
+
+pub mod bridge;
+mod commands;
+pub mod vendors;
+pub mod demo;
+pub mod keys;
+pub mod local;
+mod ocr_local;
+pub mod photo;
+pub mod settings;
+pub mod state;
+pub mod views;
+
+use idcheck::i18n::Msg;
+use state::AppState;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use tauri::{DragDropEvent, Emitter, Manager, WindowEvent};
+
+/// A drop on the window: the first file is read and prepared here; the page hears the result.
+fn on_drop(window: &tauri::Window, paths: &[std::path::PathBuf]) {
+    let Some(first) = paths.first().cloned() else { return };
+    let note = (paths.len() > 1).then(|| {
+        let name = first.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        Msg::new(
+            format!("拖入了 {} 个文件，只使用第一个：{name}", paths.len()),
+            format!("{} files dropped; using the first one: {name}", paths.len()),
+        )
+    });
+    let window = window.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let state = window.state::<AppState>();
+        let loaded = commands::load_path(&state, &first, note);
+        let _ = window.emit("photo-loaded", loaded);
+    });
+}
+
+pub fn run() {
+    let (mut settings, settings_error) = settings::load();
+    if let Some(e) = settings_error {
+        eprintln!("idcheck-app: {}", e.message);
+    }
+    let demo_forced = demo::requested();
+    if demo_forced {
+        settings.demo = true;
+    }
+    let state = AppState {
+        demo: Mutex::new(None),
+        demo_forced,
+        jobs: Mutex::new(HashMap::new()),
+        photo: Mutex::new(None),
+        settings: Mutex::new(settings.clone()),
+    };
+    if settings.demo {
+        if let Err(e) = state.set_demo(true) {
+            eprintln!("idcheck-app: {}", e.message);
+        }
+    }
+    tauri::Builder::default()
+        .manage(state)
+        .on_window_event(|window, event| {
+            if let WindowEvent::DragDrop(ev) = event {
+                match ev {
+                    DragDropEvent::Enter { .. } | DragDropEvent::Over { .. } => {
+                        let _ = window.emit("drag-state", true);
+                    }
+                    DragDropEvent::Leave => {
+                        let _ = window.emit("drag-state", false);
+                    }
+                    DragDropEvent::Drop { paths, .. } => {
+                        let _ = window.emit("drag-state", false);
+                        on_drop(window, paths);
+                    }
+                    _ => {}
+                }
+            }
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::set_lang,
+            commands::save_settings,
+            commands::save_key,
+            commands::delete_key,
+            commands::test_connection,
+            commands::load_photo,
+            commands::open_dialog,
+            commands::read_card,
+            commands::cancel,
+            commands::clear,
+            commands::check_local,
+            commands::region_lookup,
+            commands::verify,
+            perf::perf_mark,
+        ])
+        .run(tauri::generate_context!())
+        .expect("the window could not be started");
+}
+
+/// Timing marks for `scripts/measure.sh`, printed only when `IDCHECK_PERF` is set: the wall
+/// clock (ms since the epoch) of the first paint, and the time from a drop to a filled form.
+mod perf {
+    use std::sync::Mutex;
+    use std::time::Instant;
+
+    pub static DROP_AT: Mutex<Option<Instant>> = Mutex::new(None);
+
+    pub fn enabled() -> bool {
+        std::env::var_os("IDCHECK_PERF").is_some()
+    }
+
+    fn epoch_ms() -> u128 {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0)
+    }
+
+    #[tauri::command]
+    pub fn perf_mark(window: tauri::Window, name: String) {
+        if !enabled() {
+            return;
+        }
+        match name.as_str() {
+            "first-paint" => {
+                eprintln!("perf first-paint {}", epoch_ms());
+                // Simulates a drop of IDCHECK_PERF_OPEN once the page is up.
+                if let Some(p) = std::env::var_os("IDCHECK_PERF_OPEN") {
+                    *DROP_AT.lock().unwrap() = Some(Instant::now());
+                    super::on_drop(&window, &[std::path::PathBuf::from(p)]);
+                }
+            }
+            "form-filled" => {
+                if let Some(t) = DROP_AT.lock().unwrap().take() {
+                    eprintln!("perf form-filled ms {}", t.elapsed().as_millis());
+                }
+            }
+            _ => {}
+        }
+    }
+}

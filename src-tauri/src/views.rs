@@ -1,0 +1,191 @@
+//! What the web view receives: plain, serialisable views over core results.
+//!
+//! The shell owns these shapes so the page stays stable while the core grows. Nothing here
+//! carries a key, and numbers and names appear in full only where the clerk typed them.
+
+use idcheck::i18n::Msg;
+use idcheck::providers::ProviderError;
+use serde::Serialize;
+
+/// Every failure a command reports: a message in both languages saying what to do next, plus
+/// what a vendor's support desk needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct UiError {
+    pub kind: String,
+    pub message: Msg,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vendor_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+impl UiError {
+    pub fn new(kind: &str, zh: impl Into<String>, en: impl Into<String>) -> UiError {
+        UiError { kind: kind.into(), message: Msg::new(zh, en), provider: None, vendor_code: None, request_id: None }
+    }
+
+    /// An argument from the page that is not what the command accepts.
+    pub fn bad_input(what: &str) -> UiError {
+        UiError::new(
+            "bad_input",
+            format!("输入无效：{what}。请检查后重试。"),
+            format!("Invalid input: {what}. Check it and try again."),
+        )
+    }
+
+    pub fn cancelled() -> UiError {
+        UiError::new("cancelled", "已取消。", "Cancelled.")
+    }
+
+    pub fn internal() -> UiError {
+        UiError::new(
+            "internal",
+            "内部错误：任务意外中止。请重试；持续出现请重启本程序。",
+            "Internal error: the task stopped unexpectedly. Try again; if it persists, restart the app.",
+        )
+    }
+}
+
+impl From<ProviderError> for UiError {
+    fn from(e: ProviderError) -> UiError {
+        let kind = serde_json::to_value(e.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        UiError {
+            kind,
+            message: e.message,
+            provider: Some(e.provider.to_string()),
+            vendor_code: e.vendor_code,
+            request_id: e.request_id,
+        }
+    }
+}
+
+/// A provider's display name in both languages.
+pub fn provider_name(id: &str) -> Msg {
+    match id {
+        "apizero" => Msg::new("极数本源 apizero", "apizero"),
+        "muzhiyun" => Msg::new("拇指云", "Muzhiyun (拇指云)"),
+        "nowapi" => Msg::new("NowAPI", "NowAPI"),
+        "local" => Msg::new("本机识别", "on this computer"),
+        "embedded" => Msg::new("内置区划表", "embedded table"),
+        other => Msg::new(other, other),
+    }
+}
+
+/// A photo brought in and prepared: what the page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct PhotoView {
+    /// `data:image/jpeg;base64,...` of the prepared image (in memory only).
+    pub preview: String,
+    pub width: u32,
+    pub height: u32,
+    pub warnings: Vec<Msg>,
+}
+
+/// The result of a drop or of 打开…: a photo, or why not, and a note (several files).
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct PhotoLoaded {
+    pub photo: Option<PhotoView>,
+    pub error: Option<UiError>,
+    pub note: Option<Msg>,
+}
+
+/// What the OCR read.
+#[derive(Debug, Clone, Serialize)]
+pub struct OcrView {
+    pub fields: idcheck::card::CardFields,
+    pub provider: String,
+    pub provider_name: Msg,
+    /// Field names read with low confidence.
+    pub low: Vec<String>,
+    pub demo: bool,
+}
+
+/// One finding of the local checks.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub message: Msg,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<char>,
+}
+
+/// The local checks of what is in the form.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct LocalView {
+    pub empty: bool,
+    pub number_present: bool,
+    pub valid: bool,
+    /// Why the number is not valid.
+    pub reasons: Vec<Finding>,
+    /// Warnings that do not block: cross-checks with the card, validity, expiry.
+    pub warnings: Vec<Finding>,
+    /// Plain facts read from the number (birth, age, sex).
+    pub facts: Vec<Msg>,
+    /// The six-digit region code, when the number starts with one.
+    pub region_code: Option<String>,
+    /// A short key that changes when the number changes (not the number itself).
+    pub number_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EraView {
+    pub since: u16,
+    pub until: Option<u16>,
+    pub province: String,
+    pub city: String,
+    pub district: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EmbeddedRegion {
+    pub current: EraView,
+    pub abolished: bool,
+    pub since: u16,
+    pub until: Option<u16>,
+    pub history: Vec<EraView>,
+    /// What the code meant in the holder's birth year, if that differs from today.
+    pub at_birth: Option<Msg>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OnlineRegion {
+    pub provider: String,
+    pub provider_name: Msg,
+    pub full_name: String,
+    pub differs: bool,
+    pub demo: bool,
+    pub error: Option<UiError>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RegionView {
+    pub code: String,
+    pub embedded: Option<EmbeddedRegion>,
+    pub online: Option<OnlineRegion>,
+}
+
+/// A two-factor verdict as the page shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyView {
+    /// `match`, `mismatch` or `no_record`.
+    pub verdict: String,
+    pub message: Msg,
+    pub provider: String,
+    pub provider_name: Msg,
+    pub time: String,
+    pub request_id: Option<String>,
+    pub reused: bool,
+    pub demo: bool,
+    pub masked_number: String,
+    pub masked_name: String,
+    pub birthday: Option<String>,
+    pub sex: Option<String>,
+    pub address_masked: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TestView {
+    pub millis: u64,
+    pub note: Option<Msg>,
+}
