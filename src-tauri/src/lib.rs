@@ -62,6 +62,10 @@ pub fn run() {
     }
     tauri::Builder::default()
         .manage(state)
+        .setup(|_app| {
+            ocr_local::warm();
+            Ok(())
+        })
         .on_window_event(|window, event| {
             if let WindowEvent::DragDrop(ev) = event {
                 match ev {

@@ -1,14 +1,15 @@
-//! 本机识别: the core's offline OCR engine, run off the async threads.
-//!
-//! ADAPTER until the core's `ocr` module is available to the shell.
+//! 本机识别: the core's offline OCR engine (provider `local`); the photo stays on this machine.
 
 use crate::views::UiError;
 use idcheck::card::CardFields;
+use idcheck::providers::Ocr;
 
-pub async fn read(_jpeg: &[u8]) -> Result<CardFields, UiError> {
-    Err(UiError::new(
-        "ocr_unavailable",
-        "本机识别在此版本中不可用。请在“设置”中选择在线识别，或手动填写。",
-        "Reading on this computer is not available in this build. Choose online reading in Settings, or type the fields.",
-    ))
+pub async fn read(jpeg: &[u8]) -> Result<CardFields, UiError> {
+    idcheck::providers::local::Local.read(jpeg).await.map_err(UiError::from)
+}
+
+/// Loads the models in the background after start, so the first photo is not slow and start-up
+/// is not delayed.
+pub fn warm() {
+    let _ = idcheck::ocr::warm();
 }
