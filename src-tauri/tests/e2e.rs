@@ -109,6 +109,7 @@ async fn vendor_error_is_shown_next_to_the_check_and_form_is_kept() {
     app.type_into("#f-name", MATCH_NAME).await;
     app.type_into("#f-number", MATCH_NUMBER).await;
     app.click("#consent").await;
+    app.wait_enabled("#btn-verify").await;
     app.click("#btn-verify").await;
     app.wait_visible("#verify-error").await;
     let msg = app.text("#verify-error").await;

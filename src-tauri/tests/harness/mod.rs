@@ -261,6 +261,11 @@ impl App {
             == Value::Bool(true)
     }
 
+    /// Waits until the element exists and is not disabled (settings load asynchronously).
+    pub async fn wait_enabled(&self, sel: &str) {
+        self.wait_js(&format!("const e=document.querySelector({}); return !!e && !e.disabled;", json!(sel))).await;
+    }
+
     pub async fn wait_visible(&self, sel: &str) {
         self.wait_js(&format!("{VISIBLE_FN} return visible({});", json!(sel))).await;
     }
