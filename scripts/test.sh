@@ -31,7 +31,7 @@ summary() { grep -E "^(test result:|     Running|error(\[|:)|failures:|    [a-z_
 
 status=0
 echo "== 1/2 headless tests (core, command, fakes) with a real keychain"
-if ! in_keyring_session cargo test --workspace --exclude idcheck-app >"$logs/headless.log" 2>&1; then
+if ! in_keyring_session cargo test --workspace --exclude idcheck-app --no-fail-fast >"$logs/headless.log" 2>&1; then
   status=1
   tail -n 80 "$logs/headless.log"
 fi

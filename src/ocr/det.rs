@@ -198,7 +198,8 @@ mod tests {
         let boxes = boxes_from_map(&prob, w, h);
         assert_eq!(boxes.len(), 1);
         let (q, score) = &boxes[0];
-        assert!(*score > 0.8);
+        // The mean is taken over the dilated box, whose one-pixel border lies outside the blob.
+        assert!(*score > 0.6 && *score < 0.9, "{score}");
         // 41×9 (after dilation) grown by d = 41*9*1.6/(2*50) ≈ 5.9 on each side.
         assert!((q.width() - 52.8).abs() < 1.5, "{}", q.width());
         assert!((q.height() - 20.8).abs() < 1.5, "{}", q.height());

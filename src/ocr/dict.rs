@@ -72,8 +72,12 @@ pub fn ethnicity(raw: &str) -> Option<String> {
     }
     let near: Vec<&&str> = ETHNIC_GROUPS.iter().filter(|g| edit_distance(g, s) <= 1).collect();
     // Single-character groups are too easy to reach with one edit; require the same length then.
-    match near.as_slice() {
-        [g] if g.chars().count() > 1 || s.chars().count() == 1 => Some(g.to_string()),
+    // Several groups one edit away (哈萨 → 哈萨克 or 哈尼): a dropped last character is the
+    // likeliest misreading, so a single group that starts with the reading wins.
+    let prefixed: Vec<&&str> = near.iter().copied().filter(|g| g.starts_with(s)).collect();
+    match (near.as_slice(), prefixed.as_slice()) {
+        ([g], _) if g.chars().count() > 1 || s.chars().count() == 1 => Some(g.to_string()),
+        (_, [g]) if s.chars().count() > 1 => Some(g.to_string()),
         _ => None,
     }
 }
