@@ -230,6 +230,9 @@ fn history_command_finds_checks_by_number() {
     }
     use idcheck::audit::KeychainKey;
     let dir = tempfile::tempdir().unwrap();
+    // The command below runs with this config directory, and the keychain service (so the
+    // audit key) follows it; write the trail under the same one, away from the user's keys.
+    std::env::set_var("IDCHECK_CONFIG_DIR", dir.path());
     let s = Store::open(dir.path(), &KeychainKey::default()).unwrap();
     record_all(&s);
     drop(s);
