@@ -121,12 +121,38 @@ impl Entry {
 
 /// Looks a six-digit code up. Does not allocate.
 pub fn lookup(code: u32) -> Option<Entry> {
-    let i = table::CODES.binary_search(&code).ok()?;
+    // The codes of one prefecture (same first four digits) sit together and are few (at most a
+    // few dozen): an index by prefix narrows the search to them, then a short scan.
+    let p = (code / 100) as usize;
+    if p >= PREFIXES {
+        return None;
+    }
+    let (from, to) = (BY_PREFIX[p] as usize, BY_PREFIX[p + 1] as usize);
+    let i = from + table::CODES[from..to].iter().position(|&c| c == code)?;
     let (a, b) = (table::STARTS[i] as usize, table::STARTS[i + 1] as usize);
     Some(Entry {
         code,
         eras: &table::ERAS[a..b],
     })
+}
+
+/// Four-digit prefixes of six-digit codes.
+const PREFIXES: usize = 10_000;
+
+/// `CODES[BY_PREFIX[p]..BY_PREFIX[p + 1]]` are the codes whose first four digits are `p`.
+static BY_PREFIX: [u16; PREFIXES + 1] = by_prefix(&table::CODES);
+
+const fn by_prefix(codes: &[u32]) -> [u16; PREFIXES + 1] {
+    let mut out = [0u16; PREFIXES + 1];
+    let (mut p, mut i) = (0, 0);
+    while p <= PREFIXES {
+        while i < codes.len() && ((codes[i] / 100) as usize) < p {
+            i += 1;
+        }
+        out[p] = i as u16;
+        p += 1;
+    }
+    out
 }
 
 /// Today's name of the province with this two-digit prefix (11 → 北京市, 81 → 香港特别行政区,

@@ -210,3 +210,18 @@ fn changes_after_the_last_yearly_list() {
     // 西沙区 (2020) is missing from the 2020-2022 lists; its year is set by the generator.
     assert_eq!(get(460302).since(), 2020);
 }
+
+#[test]
+fn the_prefix_index_finds_every_code_and_nothing_else() {
+    for (i, &code) in table::CODES.iter().enumerate() {
+        let e = lookup(code).unwrap_or_else(|| panic!("{code} is in the table"));
+        assert_eq!(e.code, code);
+        assert_eq!(e.eras.len(), (table::STARTS[i + 1] - table::STARTS[i]) as usize);
+        for near in [code + 1, code.wrapping_sub(1)] {
+            assert_eq!(lookup(near).is_some(), table::CODES.binary_search(&near).is_ok(), "{near}");
+        }
+    }
+    for code in [0, 99, 999_999, 1_000_000, 110_100_00, u32::MAX] {
+        assert!(lookup(code).is_none(), "{code}");
+    }
+}
