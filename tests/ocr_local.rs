@@ -84,5 +84,16 @@ fn a_photo_without_a_card_is_no_text() {
 #[test]
 fn bytes_that_are_not_an_image_say_so() {
     let err = idcheck::ocr::read_file(b"not an image at all").unwrap_err();
-    assert!(matches!(err, idcheck::ocr::OcrError::Decode(_)), "{err:?}");
+    let idcheck::ocr::OcrError::Image(e) = &err else { panic!("{err:?}") };
+    assert_eq!(e.kind, idcheck::image_prep::ImageErrorKind::NotAnImage);
+    assert!(!err.msg().zh.is_empty() && !err.msg().en.is_empty());
+}
+
+#[test]
+fn a_heic_photo_is_named_as_such() {
+    let mut heic = vec![0, 0, 0, 0x18];
+    heic.extend_from_slice(b"ftypheic\0\0\0\0mif1heic");
+    let err = idcheck::ocr::read_file(&heic).unwrap_err();
+    let idcheck::ocr::OcrError::Image(e) = &err else { panic!("{err:?}") };
+    assert_eq!(e.kind, idcheck::image_prep::ImageErrorKind::Heic);
 }

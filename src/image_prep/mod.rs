@@ -100,6 +100,14 @@ impl Prepared {
 
 /// Prepares a photo for OCR. See the module documentation.
 pub fn prepare(bytes: &[u8]) -> Result<Prepared, ImageError> {
+    let (image, source) = decode_upright(bytes)?;
+    let jpeg = encode_within(&image, MAX_BASE64)?;
+    Ok(Prepared { jpeg, width: image.width(), height: image.height(), image, source })
+}
+
+/// The first half of [`prepare`]: the photo's pixels, upright (EXIF applied), the long edge at
+/// most [`MAX_EDGE`], with what the file was. The local OCR engine reads these directly.
+pub fn decode_upright(bytes: &[u8]) -> Result<(RgbImage, SourceInfo), ImageError> {
     let format = match sniff(bytes) {
         Sniffed::Jpeg => SourceFormat::Jpeg,
         Sniffed::Png => SourceFormat::Png,
@@ -119,14 +127,7 @@ pub fn prepare(bytes: &[u8]) -> Result<Prepared, ImageError> {
     let Decoded { image, width, height, orientation } = decoded;
     let image = fit(image, MAX_EDGE);
     let image = orient(image, orientation);
-    let jpeg = encode_within(&image, MAX_BASE64)?;
-    Ok(Prepared {
-        jpeg,
-        width: image.width(),
-        height: image.height(),
-        image,
-        source: SourceInfo { format, bytes: bytes.len(), width, height, exif_orientation: exif_value(orientation) },
-    })
+    Ok((image, SourceInfo { format, bytes: bytes.len(), width, height, exif_orientation: exif_value(orientation) }))
 }
 
 struct Decoded {

@@ -1,21 +1,16 @@
 //! Decoding a photo into upright pixels.
 //!
 //! Phones store the sensor's pixels and an EXIF orientation tag saying how to turn them; a card
-//! photographed in portrait arrives sideways unless the tag is applied. This is the one place
-//! the OCR engine decodes bytes (the app's image preparation hands over oriented pixels).
+//! photographed in portrait arrives sideways unless the tag is applied. Decoding is the image
+//! preparation's own ([`crate::image_prep::decode_upright`]): the same format checks, the same
+//! refusal of decompression bombs, and a 12-megapixel JPEG decoded at reduced scale in the DCT
+//! domain, since the recogniser needs nothing like that many pixels.
 
 use super::OcrError;
-use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage};
-use std::io::Cursor;
+use image::RgbImage;
 
-/// Decodes JPEG, PNG, WebP or BMP bytes and applies the EXIF orientation.
+/// Decodes JPEG, PNG, WebP or BMP bytes, applies the EXIF orientation and brings the long edge
+/// down to [`crate::image_prep::MAX_EDGE`].
 pub fn decode(bytes: &[u8]) -> Result<RgbImage, OcrError> {
-    let reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| OcrError::Decode(e.to_string()))?;
-    let mut decoder = reader.into_decoder().map_err(|e| OcrError::Decode(e.to_string()))?;
-    let orientation = decoder.orientation().ok();
-    let mut img = DynamicImage::from_decoder(decoder).map_err(|e| OcrError::Decode(e.to_string()))?;
-    if let Some(o) = orientation {
-        img.apply_orientation(o);
-    }
-    Ok(img.into_rgb8())
+    crate::image_prep::decode_upright(bytes).map(|(img, _)| img).map_err(OcrError::Image)
 }
