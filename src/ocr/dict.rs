@@ -8,6 +8,9 @@
 /// order, len+1 a space.
 pub struct Dict {
     entries: Vec<String>,
+    /// For each class, the class it is read as: itself, or the simplified form of a
+    /// traditional-only character (cards are printed in simplified characters).
+    canonical: Vec<u32>,
 }
 
 impl Dict {
@@ -18,7 +21,28 @@ impl Dict {
         if entries.last().is_some_and(|l| l.is_empty()) {
             entries.pop();
         }
-        Dict { entries }
+        let canonical = (0..entries.len() as u32 + 2).collect();
+        Dict { entries, canonical }
+    }
+
+    /// Reads every traditional-only entry as its simplified form, from "TRAD<TAB>SIMP" lines
+    /// (`models/ppocrv5_t2s.txt`, made by `scripts/gen_t2s.py`). Pairs naming an entry the
+    /// dictionary lacks are ignored.
+    pub fn with_simplified(mut self, pairs: &str) -> Dict {
+        let index: std::collections::HashMap<&str, u32> =
+            self.entries.iter().enumerate().map(|(i, e)| (e.as_str(), i as u32 + 1)).collect();
+        for line in pairs.lines() {
+            let Some((t, s)) = line.split_once('\t') else { continue };
+            if let (Some(&t), Some(&s)) = (index.get(t), index.get(s)) {
+                self.canonical[t as usize] = s;
+            }
+        }
+        self
+    }
+
+    /// The class that class `k` is read as (see [`Dict::with_simplified`]).
+    pub fn canonical(&self, k: usize) -> usize {
+        self.canonical.get(k).map_or(k, |&c| c as usize)
     }
 
     pub fn len(&self) -> usize {
@@ -118,6 +142,27 @@ mod tests {
         assert_eq!(d.class(1), "\u{3000}");
         assert_eq!(d.class(3), "🇨🇳");
         assert_eq!(d.class(4), " ");
+    }
+
+    #[test]
+    fn traditional_only_classes_read_as_simplified() {
+        let d = Dict::parse("强\n強\n於\n").with_simplified("強\t强\n於\t于\n");
+        assert_eq!(d.canonical(2), 1, "強 reads as 强");
+        assert_eq!(d.canonical(1), 1);
+        assert_eq!(d.canonical(3), 3, "a pair whose target is not in the dictionary is ignored");
+        assert_eq!(d.canonical(0), 0);
+        assert_eq!(d.canonical(4), 4, "the space class stays");
+    }
+
+    #[test]
+    fn the_committed_table_keeps_characters_names_use_as_they_are() {
+        let t2s = include_str!("../../models/ppocrv5_t2s.txt");
+        let map: std::collections::HashMap<&str, &str> = t2s.lines().filter_map(|l| l.split_once('\t')).collect();
+        assert_eq!(map.get("強"), Some(&"强"));
+        assert_eq!(map.get("漢"), Some(&"汉"));
+        for kept in ["於", "乾", "夥", "著", "强", "汉"] {
+            assert!(!map.contains_key(kept), "{kept} must not be rewritten");
+        }
     }
 
     #[test]

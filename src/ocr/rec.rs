@@ -16,6 +16,36 @@ use rten_tensor::Tensor;
 pub const REC_H: usize = 48;
 /// Most lines in one model call; wider batches mean more padding for little gain on 2 cores.
 const BATCH: usize = 6;
+/// What one more model call costs, in columns of line width (a call has a fixed cost, roughly
+/// that of a 64-pixel-wide line).
+const CALL_COST: usize = 64;
+
+/// Splits lines sorted by width into consecutive batches so that the padded work (each batch
+/// costs its line count times its widest line, plus [`CALL_COST`]) is least.
+pub fn batches(sorted_widths: &[usize]) -> Vec<std::ops::Range<usize>> {
+    let n = sorted_widths.len();
+    // best[j]: least cost of the first j lines; from[j]: where the last batch starts.
+    let mut best = vec![usize::MAX; n + 1];
+    let mut from = vec![0; n + 1];
+    best[0] = 0;
+    for j in 1..=n {
+        for i in j.saturating_sub(BATCH)..j {
+            let c = best[i] + (j - i) * sorted_widths[j - 1] + CALL_COST;
+            if c < best[j] {
+                best[j] = c;
+                from[j] = i;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut j = n;
+    while j > 0 {
+        out.push(from[j]..j);
+        j = from[j];
+    }
+    out.reverse();
+    out
+}
 const REC_NORM: Norm = Norm { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] };
 
 pub struct Recognizer {
@@ -69,8 +99,40 @@ impl Recognizer {
             .collect();
         let mut order: Vec<usize> = (0..quads.len()).collect();
         order.sort_by_key(|&i| widths[i]);
+        let sorted: Vec<usize> = order.iter().map(|&i| widths[i]).collect();
+        let batches: Vec<&[usize]> = batches(&sorted).into_iter().map(|r| &order[r]).collect();
+        // rten spreads one call over the cores poorly (small matrices); two calls at once keep
+        // both cores busy. Each batch, costliest first, goes to the less loaded of two workers.
+        let cost = |b: &[usize]| b.len() * b.iter().map(|&i| widths[i]).max().unwrap_or(0) + CALL_COST;
+        let mut by_cost = batches.clone();
+        by_cost.sort_by_key(|b| std::cmp::Reverse(cost(b)));
+        let mut lanes: [Vec<&[usize]>; 2] = Default::default();
+        let mut load = [0usize; 2];
+        for b in by_cost {
+            let k = usize::from(load[1] < load[0]);
+            load[k] += cost(b);
+            lanes[k].push(b);
+        }
+        let results: Vec<Result<Vec<(usize, Line)>, OcrError>> = std::thread::scope(|s| {
+            let handles: Vec<_> = lanes
+                .iter()
+                .filter(|l| !l.is_empty())
+                .map(|lane| s.spawn(|| self.run_lane(img, quads, &widths, lane)))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(OcrError::Run("recognition worker panicked".into())))).collect()
+        });
         let mut out = vec![Line::default(); quads.len()];
-        for chunk in order.chunks(BATCH) {
+        for r in results {
+            for (i, line) in r? {
+                out[i] = line;
+            }
+        }
+        Ok(out)
+    }
+
+    fn run_lane(&self, img: &RgbImage, quads: &[Quad], widths: &[usize], lane: &[&[usize]]) -> Result<Vec<(usize, Line)>, OcrError> {
+        let mut out = Vec::new();
+        for chunk in lane {
             let bw = chunk.iter().map(|&i| widths[i]).max().unwrap_or(16).div_ceil(8) * 8;
             let n = chunk.len();
             let per = 3 * REC_H * bw;
@@ -95,7 +157,7 @@ impl Recognizer {
             for (k, &i) in chunk.iter().enumerate() {
                 // Only the columns that cover this line's own pixels (not the padding).
                 let cols = (t * widths[i]).div_ceil(bw).min(t);
-                out[i] = self.decode(&y[k * t * c..(k + 1) * t * c], cols, c);
+                out.push((i, self.decode(&y[k * t * c..(k + 1) * t * c], cols, c)));
             }
         }
         Ok(out)
@@ -119,6 +181,8 @@ impl Recognizer {
                     sp = p;
                 }
             }
+            let (best, second) = (self.dict.canonical(best), self.dict.canonical(second));
+            let second = if second == best { 0 } else { second };
             if best != 0 && best != prev {
                 let alt = (second != 0).then(|| (self.dict.class(second).to_string(), sp));
                 chars.push(Char { text: self.dict.class(best).to_string(), p: bp, alt });
@@ -131,5 +195,28 @@ impl Recognizer {
             prev = best;
         }
         Line { chars }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cost(w: &[usize], bs: &[std::ops::Range<usize>]) -> usize {
+        bs.iter().map(|r| r.len() * w[r.end - 1] + CALL_COST).sum()
+    }
+
+    #[test]
+    fn batches_cover_every_line_once_and_pad_little() {
+        // Widths of one card front: labels, short values, address and number lines.
+        let w = [56, 87, 92, 95, 95, 100, 104, 145, 193, 208, 270, 374, 378, 493];
+        let bs = batches(&w);
+        let covered: Vec<usize> = bs.iter().flat_map(|r| r.clone()).collect();
+        assert_eq!(covered, (0..w.len()).collect::<Vec<_>>());
+        assert!(bs.iter().all(|r| !r.is_empty() && r.len() <= BATCH));
+        let fixed: Vec<std::ops::Range<usize>> = (0..w.len()).step_by(BATCH).map(|s| s..(s + BATCH).min(w.len())).collect();
+        assert!(cost(&w, &bs) < cost(&w, &fixed), "{bs:?}");
+        assert!(batches(&[]).is_empty());
+        assert_eq!(batches(&[300]), vec![0..1]);
     }
 }
