@@ -58,6 +58,7 @@ fn main() {
     let mut per_field: BTreeMap<String, (u32, u32)> = BTreeMap::new();
     let mut per_cond: BTreeMap<String, (u32, u32)> = BTreeMap::new();
     let mut times = Vec::new();
+    let mut steps: [Vec<f32>; 4] = Default::default();
     let (mut ok_all, mut total_all) = (0u32, 0u32);
     let (mut num_ok, mut num_total) = (0u32, 0u32);
     for jf in &files {
@@ -70,6 +71,12 @@ fn main() {
         let t = std::time::Instant::now();
         let r = idcheck::ocr::read_file(&bytes);
         times.push(t.elapsed().as_secs_f32() * 1000.0);
+        if let Ok(r) = &r {
+            let t = &r.timings;
+            for (v, x) in steps.iter_mut().zip([t.decode_ms, t.detect_ms, t.recognize_ms, t.lines as f32]) {
+                v.push(x);
+            }
+        }
         let stem = img.file_stem().unwrap().to_string_lossy().to_string();
         let fields = match &r {
             Ok(r) => r.fields.clone(),
@@ -112,6 +119,18 @@ fn main() {
     for (k, (ok, n)) in &per_cond {
         println!("  {k:<12} {ok:>4}/{n:<4} {:6.2} %", 100.0 * *ok as f32 / *n as f32);
     }
+    let median = |v: &mut Vec<f32>| {
+        v.sort_by(f32::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(0.0)
+    };
+    let [d, de, r, l] = &mut steps;
+    println!(
+        "median per step: decode {:.0} ms, locate + detect {:.0} ms, recognise {:.0} ms ({:.0} lines)",
+        median(d),
+        median(de),
+        median(r),
+        median(l)
+    );
     times.sort_by(f32::total_cmp);
     let med = times.get(times.len() / 2).copied().unwrap_or(0.0);
     println!(

@@ -60,6 +60,13 @@ impl Quad {
         let [a, b, c, d] = self.0;
         Quad([c, d, a, b])
     }
+    /// The part of the line between fractions `t0` and `t1` of its length (0 = start).
+    pub fn segment(&self, t0: f32, t1: f32) -> Quad {
+        let [a, b, c, d] = self.0;
+        let along = |p: Pt, q: Pt, t: f32| p.add(q.sub(p).scale(t));
+        Quad([along(a, b, t0), along(a, b, t1), along(d, c, t1), along(d, c, t0)])
+    }
+
     pub fn map(&self, f: impl Fn(Pt) -> Pt) -> Quad {
         Quad(self.0.map(f))
     }

@@ -116,6 +116,21 @@ fn after_label(chars: &[Char], label: &str) -> Option<Vec<Char>> {
     }
 }
 
+/// A name as printed: minority names join their parts with a middle dot (U+00B7), which the
+/// recogniser may return as one of its look-alikes.
+fn name_text(chars: &[Char]) -> String {
+    text(chars).chars().map(|c| if matches!(c, '・' | '•' | '･' | '‧' | '∙' | '⋅' | '.') { '·' } else { c }).collect()
+}
+
+/// An issuing authority is Chinese throughout: stray marks read at either end (a letter, a
+/// dot) are dropped.
+fn chinese_only(chars: &[Char]) -> &[Char] {
+    let han = |c: &Char| c.text.chars().next().is_some_and(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch));
+    let start = chars.iter().position(han).unwrap_or(chars.len());
+    let end = chars.iter().rposition(han).map_or(start, |e| e + 1);
+    &chars[start..end.max(start)]
+}
+
 fn text(chars: &[Char]) -> String {
     chars.iter().map(|c| c.text.as_str()).collect()
 }
@@ -238,7 +253,7 @@ fn read_front(rows: &[Row], f: &mut CardFields, notes: &mut Vec<Msg>) {
         }
         if f.name.is_none() {
             if let Some(v) = after_label(&r.chars, "姓名") {
-                set(f, "name", Some(text(&v)), conf(&v));
+                set(f, "name", Some(name_text(&v)), conf(&v));
                 continue;
             }
         }
@@ -299,7 +314,8 @@ fn read_back(rows: &[Row], f: &mut CardFields) {
     for r in rows {
         if f.issued_by.is_none() {
             if let Some(v) = after_label(&r.chars, "签发机关") {
-                set(f, "issued_by", Some(text(&v)), conf(&v));
+                let v = chinese_only(&v);
+                set(f, "issued_by", Some(text(v)), conf(v));
                 continue;
             }
         }
@@ -366,6 +382,19 @@ mod tests {
         assert_eq!(f.issued_by.as_deref(), Some("北京市公安局朝阳分局"));
         assert_eq!(f.valid_from.as_deref(), Some("2015-03-12"));
         assert_eq!(f.valid_until.as_deref(), Some("长期"));
+    }
+
+    #[test]
+    fn stray_marks_and_look_alike_dots_are_cleaned() {
+        let lines = vec![
+            placed(100.0, 10.0, "中华人民共和国"),
+            placed(90.0, 50.0, "居民身份证"),
+            placed(50.0, 150.0, "签发机关呼和浩特市公安局S."),
+            placed(50.0, 190.0, "有效期限2015.03.12-2035.03.12"),
+        ];
+        assert_eq!(read_fields(&lines).0.issued_by.as_deref(), Some("呼和浩特市公安局"));
+        let lines = vec![placed(10.0, 10.0, "姓名阿依古丽・买买提"), placed(10.0, 220.0, "公民身份号码11010519491231002X")];
+        assert_eq!(read_fields(&lines).0.name.as_deref(), Some("阿依古丽·买买提"));
     }
 
     #[test]
