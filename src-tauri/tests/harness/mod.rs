@@ -302,6 +302,12 @@ impl App {
     pub async fn shot(&self, name: &str) {
         let dir = repo_root().join("test-output/screenshots");
         let _ = std::fs::create_dir_all(&dir);
+        // WebKit's snapshot is the last frame composited: let two frames pass after the DOM
+        // change, then a moment for the compositor, so the picture shows the state just reached.
+        let _ = self
+            .client
+            .execute_async("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 250)));", vec![])
+            .await;
         if let Ok(png) = self.client.screenshot().await {
             let _ = std::fs::write(dir.join(format!("{name}.png")), png);
         }
