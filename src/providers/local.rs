@@ -43,7 +43,7 @@ impl Ocr for Local {
             Err(e) => {
                 let kind = match e {
                     crate::ocr::OcrError::NoText => ErrorKind::Unrecognisable,
-                    crate::ocr::OcrError::Decode(_) => ErrorKind::InvalidInput,
+                    crate::ocr::OcrError::Image(_) => ErrorKind::InvalidInput,
                     _ => ErrorKind::Other,
                 };
                 Err(ProviderError::new(ID, kind).with_message(e.msg()))
