@@ -4,17 +4,20 @@
 # Runs in a virtual display with a fresh session bus, like the E2E tests.
 #   scripts/measure.sh            # debug build (what scripts/run.sh starts)
 #   PROFILE=release scripts/measure.sh
+#   APP=/path/to/idcheck-app scripts/measure.sh   # an app built elsewhere (e.g. by `tauri build`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/idcheck-target}"
 PROFILE="${PROFILE:-debug}"
 RUNS="${RUNS:-3}"
-if [ "$PROFILE" = release ]; then cargo build -p idcheck-app --release --quiet; else cargo build -p idcheck-app --quiet; fi
-app="$CARGO_TARGET_DIR/$PROFILE/idcheck-app"
+if [ -z "${APP:-}" ]; then
+  if [ "$PROFILE" = release ]; then cargo build -p idcheck-app --release --quiet; else cargo build -p idcheck-app --quiet; fi
+fi
+app="${APP:-$CARGO_TARGET_DIR/$PROFILE/idcheck-app}"
 photo="$(pwd)/src-tauri/tests/data/card-front.jpg"
 
 if [ -z "${IDCHECK_MEASURE_INNER:-}" ]; then
-  exec xvfb-run -a -s "-screen 0 1400x1000x24" dbus-run-session -- env IDCHECK_MEASURE_INNER=1 PROFILE="$PROFILE" RUNS="$RUNS" "$0"
+  exec xvfb-run -a -s "-screen 0 1400x1000x24" dbus-run-session -- env IDCHECK_MEASURE_INNER=1 PROFILE="$PROFILE" RUNS="$RUNS" APP="$app" "$0"
 fi
 
 tree_pids() { # the app and every descendant
@@ -30,19 +33,26 @@ pss_kb() {
   echo "$sum"
 }
 
-cfg=$(mktemp -d)
-trap 'rm -rf "$cfg"' EXIT
-for i in $(seq 1 "$RUNS"); do
-  log="$cfg/run$i.log"
-  t0=$(date +%s%3N)
-  IDCHECK_CONFIG_DIR="$cfg" IDCHECK_PERF=1 IDCHECK_DEMO=1 IDCHECK_PERF_OPEN="$photo" "$app" 2>"$log" &
-  pid=$!
-  for _ in $(seq 1 300); do grep -q "perf form-filled" "$log" && break; sleep 0.05; done
-  paint=$(awk '/perf first-paint/ {print $3}' "$log")
-  drop=$(awk '/perf form-filled/ {print $4}' "$log")
-  sleep 3
-  pss=$(pss_kb "$pid")
-  echo "run $i: cold start to first paint $((paint - t0)) ms; drop to form filled ${drop} ms; idle PSS $((pss / 1024)) MB ($(tree_pids "$pid" | wc -l) processes)"
-  kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
-  sleep 1
+# Drop → form is measured twice: with the zero-latency fake OCR service (settings name
+# apizero, which demo mode points at the in-process fake), and with the local engine.
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+for ocr in apizero local; do
+  for i in $(seq 1 "$RUNS"); do
+    cfg="$root/$ocr-$i"
+    mkdir -p "$cfg"
+    printf '{"ocr_provider": "%s"}\n' "$ocr" >"$cfg/settings.json"
+    log="$cfg/run.log"
+    t0=$(date +%s%3N)
+    IDCHECK_CONFIG_DIR="$cfg" IDCHECK_PERF=1 IDCHECK_DEMO=1 IDCHECK_PERF_OPEN="$photo" "$app" 2>"$log" &
+    pid=$!
+    for _ in $(seq 1 300); do grep -q "perf form-filled" "$log" && break; sleep 0.05; done
+    paint=$(awk '/perf first-paint/ {print $3}' "$log")
+    drop=$(awk '/perf form-filled/ {print $4}' "$log")
+    sleep 3
+    pss=$(pss_kb "$pid")
+    echo "ocr $ocr, run $i: cold start to first paint $((paint - t0)) ms; drop to form filled ${drop} ms; idle PSS $((pss / 1024)) MB ($(tree_pids "$pid" | wc -l) processes)"
+    kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+    sleep 1
+  done
 done
