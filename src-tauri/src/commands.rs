@@ -57,11 +57,13 @@ pub struct SettingsView {
     two_factor_ready: bool,
 }
 
-/// The effective OCR provider: the setting, else apizero when it has a key, else local.
+/// The effective OCR provider: the setting, else apizero when it has a real key, else local
+/// (本机识别). Demo mode reads photos locally too: the photo is the clerk's own, and the local
+/// engine needs no key.
 pub fn effective_ocr(s: &Settings, demo: bool) -> String {
     match &s.ocr {
         Some(p) => p.clone(),
-        None if demo || keys::status("apizero") != keys::Source::None => "apizero".into(),
+        None if !demo && keys::status("apizero") != keys::Source::None => "apizero".into(),
         None => "local".into(),
     }
 }
