@@ -246,11 +246,25 @@ function onFormChanged() {
   // Editing the name or number after a verdict makes it stale.
   checkLocal();
   renderVerifyGate();
+  $('#record-msg').textContent = '';
+}
+
+async function recordCheck() {
+  const msg = $('#record-msg');
+  try {
+    await invoke('record_check', { number: $('#f-number').value.trim() });
+    msg.textContent = t(state.lang, 'local.recorded');
+    msg.className = 'note good';
+  } catch (e) {
+    msg.textContent = errorText(asError(e));
+    msg.className = 'error';
+  }
 }
 
 function renderLocal() {
   const box = $('#local-verdict');
   const L = state.local;
+  $('#btn-record').disabled = !(L && L.number_present);
   if (!L || L.empty) {
     box.className = 'local-verdict';
     box.replaceChildren(el('p', { class: 'note', text: t(state.lang, 'local.empty') }));
@@ -454,6 +468,11 @@ function renderSettings() {
   $('#sel-region').value = s.region;
   $('#idle-secs').value = s.idle_clear_secs;
   $('#demo-toggle').checked = !!s.demo;
+  $('#operator').value = s.operator || '';
+  $('#retention-days').value = s.retention_days;
+  const audit = $('#audit-status');
+  audit.textContent = s.audit_problem ? pick(state.lang, s.audit_problem) : t(state.lang, 'settings.audit_ok');
+  audit.className = s.audit_problem ? 'error' : 'note';
   for (const p of PROVIDERS) {
     const st = s.providers[p] || {};
     const key = st.source === 'demo' ? 'key.demo' : st.source === 'env' ? 'key.configured_env' : st.configured ? 'key.configured' : 'key.not_configured';
@@ -530,6 +549,8 @@ async function saveSettings() {
     idle_clear_secs: Number($('#idle-secs').value || 0),
     base_urls,
     demo: $('#demo-toggle').checked,
+    operator: $('#operator').value.trim(),
+    retention_days: Number($('#retention-days').value || 0),
   };
   const msg = $('#settings-msg');
   try {
@@ -574,6 +595,7 @@ function wire() {
   $('#btn-cancel-ocr').addEventListener('click', () => invoke('cancel', { job: 'ocr' }).catch(() => {}));
   $('#btn-cancel-verify').addEventListener('click', () => invoke('cancel', { job: 'verify' }).catch(() => {}));
   $('#btn-verify').addEventListener('click', verify);
+  $('#btn-record').addEventListener('click', recordCheck);
   $('#btn-clear').addEventListener('click', clearAll);
   $('#btn-reveal').addEventListener('click', () => { state.revealed = !state.revealed; renderForm(); });
   $('#consent').addEventListener('change', renderVerifyGate);

@@ -13,6 +13,7 @@ mod ocr_local;
 pub mod photo;
 pub mod settings;
 pub mod state;
+pub mod trail;
 pub mod views;
 
 use idcheck::i18n::Msg;
@@ -54,6 +55,7 @@ pub fn run() {
         jobs: Mutex::new(HashMap::new()),
         photo: Mutex::new(None),
         settings: Mutex::new(settings.clone()),
+        trail: Default::default(),
     };
     if settings.demo {
         if let Err(e) = state.set_demo(true) {
@@ -98,6 +100,7 @@ pub fn run() {
             commands::check_local,
             commands::region_lookup,
             commands::verify,
+            commands::record_check,
             perf::perf_mark,
         ])
         .run(tauri::generate_context!())

@@ -23,6 +23,8 @@ pub struct AppState {
     pub demo: Mutex<Option<&'static Demo>>,
     /// Demo forced by `--demo` / `IDCHECK_DEMO` (not saved to the settings file).
     pub demo_forced: bool,
+    /// The audit trail (opened on first use).
+    pub trail: Arc<crate::trail::Trail>,
 }
 
 impl AppState {
