@@ -311,19 +311,8 @@ pub async fn load_photo(state: State<'_, AppState>, request: tauri::ipc::Request
 /// 打开…: the native dialog (rfd), then the same path as a drop.
 #[tauri::command]
 pub async fn open_dialog(app: tauri::AppHandle, window: tauri::WebviewWindow, state: State<'_, AppState>) -> Result<Option<PhotoLoaded>, UiError> {
-    let (tx, rx) = tokio::sync::oneshot::channel();
     let lang = state.settings().lang;
-    window
-        .run_on_main_thread(move || {
-            let title = if lang == Lang::En { "Open a photo of the ID card" } else { "打开身份证照片" };
-            let picked = rfd::FileDialog::new()
-                .set_title(title)
-                .add_filter(if lang == Lang::En { "Images" } else { "图片" }, &["jpg", "jpeg", "png", "webp", "bmp"])
-                .pick_file();
-            let _ = tx.send(picked);
-        })
-        .map_err(|_| UiError::internal())?;
-    let Some(path) = rx.await.map_err(|_| UiError::internal())? else {
+    let Some(path) = crate::dialogs::pick_photo(&window, lang).await? else {
         return Ok(None);
     };
     let _ = app;

@@ -3,8 +3,11 @@
 //! Thin over the `idcheck` core. Every network call, file read and keychain access is made
 //! here in Rust; the page gets fields, findings and verdicts, never a key.
 
+mod batch;
 pub mod bridge;
 mod commands;
+mod dialogs;
+mod history;
 pub mod vendors;
 pub mod demo;
 pub mod keys;
@@ -56,6 +59,8 @@ pub fn run() {
         photo: Mutex::new(None),
         settings: Mutex::new(settings.clone()),
         trail: Default::default(),
+        batch: Default::default(),
+        batch_cancel: Default::default(),
     };
     if settings.demo {
         if let Err(e) = state.set_demo(true) {
@@ -101,6 +106,13 @@ pub fn run() {
             commands::region_lookup,
             commands::verify,
             commands::record_check,
+            history::history,
+            history::history_export,
+            batch::batch_browse,
+            batch::batch_load,
+            batch::batch_run,
+            batch::batch_cancel,
+            batch::batch_export,
             perf::perf_mark,
         ])
         .run(tauri::generate_context!())
