@@ -230,3 +230,34 @@ fn a_trail_that_cannot_be_opened_warns_once_and_the_check_goes_on() {
     assert_eq!(o.status.code(), Some(0));
     assert!(o.stderr.is_empty(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+#[test]
+fn the_retention_in_the_settings_purges_when_the_command_opens_the_trail() {
+    if !keychain_reachable() {
+        return;
+    }
+    use idcheck::audit::{KeychainKey, Record, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("cfg");
+    // Old checks, written under the keychain service the command will use for this directory
+    // (the other tests of this file pass their directory to their commands explicitly).
+    std::env::set_var("IDCHECK_CONFIG_DIR", &cfg);
+    let store = Store::open(&cfg, &KeychainKey::default()).unwrap();
+    std::env::remove_var("IDCHECK_CONFIG_DIR");
+    let days_ago = |d: i64| chrono::Utc::now() - chrono::Duration::days(d);
+    store.record(&Record::local(&idcheck::id::check(IDENTITIES[0].number)).at(days_ago(40))).unwrap();
+    store.record(&Record::local(&idcheck::id::check(IDENTITIES[1].number)).at(days_ago(10))).unwrap();
+    drop(store);
+
+    std::fs::write(cfg.join("settings.json"), r#"{"retention_days": 30}"#).unwrap();
+    let rows = history(&cfg, &[]);
+    assert_eq!(rows.len(), 1, "the 40-day-old check is gone, the 10-day-old one kept: {rows:?}");
+    assert_eq!(rows[0]["number_masked"], "110***********0038");
+
+    std::fs::write(cfg.join("settings.json"), r#"{"retention_days": 5}"#).unwrap();
+    let r = idcheck(&cfg, None, &["check", IDENTITIES[2].number], None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let rows = history(&cfg, &[]);
+    assert_eq!(rows.len(), 1, "only today's check is left: {rows:?}");
+    assert_eq!(rows[0]["number_masked"], "310***********4523");
+}
