@@ -264,16 +264,23 @@ function onFormChanged() {
   $('#record-msg').textContent = '';
 }
 
-async function recordCheck() {
-  const msg = $('#record-msg');
+/** Runs `work` and reports in `msg`: `done(result)` on success (nothing if the result is
+ * null: a dialog cancelled), the error otherwise. */
+async function reportIn(msg, work, done) {
   try {
-    await invoke('record_check', { number: $('#f-number').value.trim() });
-    msg.textContent = t(state.lang, 'local.recorded');
+    const r = await work();
+    if (r === null) return;
+    msg.textContent = done(r);
     msg.className = 'note good';
   } catch (e) {
     msg.textContent = errorText(asError(e));
     msg.className = 'error';
   }
+}
+
+function recordCheck() {
+  const work = async () => { await invoke('record_check', { number: $('#f-number').value.trim() }); return true; };
+  return reportIn($('#record-msg'), work, () => t(state.lang, 'local.recorded'));
 }
 
 function renderLocal() {
@@ -688,17 +695,8 @@ function resetHistory() {
   loadHistory();
 }
 
-async function exportHistory() {
-  const msg = $('#history-msg');
-  try {
-    const r = await invoke('history_export', { filter: historyFilter() });
-    if (!r) return;
-    msg.textContent = t(state.lang, 'history.exported', r);
-    msg.className = 'note good';
-  } catch (e) {
-    msg.textContent = errorText(asError(e));
-    msg.className = 'error';
-  }
+function exportHistory() {
+  return reportIn($('#history-msg'), () => invoke('history_export', { filter: historyFilter() }), (r) => t(state.lang, 'history.exported', r));
 }
 
 // ---------- batch ----------
@@ -851,17 +849,8 @@ function renderBatch() {
   $('#batch-rows').replaceChildren(...state.batchRows.map((l, i) => batchRow(l, i)));
 }
 
-async function exportBatch(format) {
-  const msg = $('#batch-export-msg');
-  try {
-    const r = await invoke('batch_export', { format, reveal: $('#batch-reveal').checked });
-    if (!r) return;
-    msg.textContent = t(state.lang, 'batch.exported', r);
-    msg.className = 'note good';
-  } catch (e) {
-    msg.textContent = errorText(asError(e));
-    msg.className = 'error';
-  }
+function exportBatch(format) {
+  return reportIn($('#batch-export-msg'), () => invoke('batch_export', { format, reveal: $('#batch-reveal').checked }), (r) => t(state.lang, 'batch.exported', r));
 }
 
 // ---------- wiring ----------

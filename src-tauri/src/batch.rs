@@ -226,16 +226,8 @@ pub async fn batch_run(window: tauri::WebviewWindow, state: State<'_, AppState>,
             format!("This input was already checked in batch {prev}. Checking again pays again; tick “Check again” if that is what you want."),
         ));
     }
-    let s = state.settings();
-    let demo = state.demo();
-    if !vendors::configured(&session.provider, demo) {
-        return Err(UiError::new(
-            "not_configured",
-            "未配置核验服务：请在“设置”里填写密钥，或打开演示模式。",
-            "No checking service configured: add a key in Settings, or turn on demo mode.",
-        ));
-    }
-    let client = vendors::two_factor(&s, demo)?;
+    // The provider the batch was loaded (and is recorded) for, even if Settings changed since.
+    let client = vendors::two_factor(&session.provider, &state.settings(), state.demo())?;
     let cancel = CancellationToken::new();
     *state.batch_cancel.lock().unwrap() = Some(cancel.clone());
     let rows: Arc<Vec<Row>> = Arc::new(session.plan.rows.clone());
