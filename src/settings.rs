@@ -1,4 +1,5 @@
-//! Non-secret settings: provider per job, base URL overrides, demo mode, language, operator.
+//! Non-secret settings: provider per job, base URL overrides, demo mode, language, operator,
+//! retention of the audit trail.
 //!
 //! Stored as JSON in the platform config dir (`$XDG_CONFIG_HOME/idcheck`, `~/.config/idcheck`;
 //! the macOS / Windows equivalents through `dirs`). `IDCHECK_CONFIG_DIR` relocates it, and the
@@ -31,8 +32,12 @@ pub struct Settings {
     pub demo_mode: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<Lang>,
+    /// Who works at this desk (操作员), written with every check to the audit trail.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator: Option<String>,
+    /// Days the audit trail keeps a check (保留天数); 0 keeps everything. Default 180.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<u32>,
     #[serde(flatten)]
     pub other: BTreeMap<String, serde_json::Value>,
 }
@@ -143,5 +148,15 @@ impl Settings {
     }
     pub fn region(&self) -> &str {
         self.region_provider.as_deref().unwrap_or("embedded")
+    }
+
+    /// The operator's name, if one is set (blank counts as none).
+    pub fn operator(&self) -> Option<&str> {
+        self.operator.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    }
+
+    /// How many days the audit trail keeps checks (0: forever).
+    pub fn retention_days(&self) -> u32 {
+        self.retention_days.unwrap_or(crate::audit::DEFAULT_RETENTION_DAYS)
     }
 }

@@ -14,9 +14,15 @@ fn with_check(first17: &str) -> String {
     format!("{first17}{}", b"10X98765432"[(sum % 11) as usize] as char)
 }
 
+/// A config directory of this test process, so the audit trail of these checks never lands
+/// in the user's own.
+fn config_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("idcheck-cli-check-{}", std::process::id()))
+}
+
 fn run(args: &[&str], stdin: Option<&str>) -> Output {
     let mut cmd = Command::new(BIN);
-    cmd.args(args).env_remove("LC_ALL").env_remove("LC_MESSAGES").env("LANG", "zh_CN.UTF-8");
+    cmd.args(args).env("IDCHECK_CONFIG_DIR", config_dir()).env_remove("LC_ALL").env_remove("LC_MESSAGES").env("LANG", "zh_CN.UTF-8");
     cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("run idcheck");
     {
@@ -136,7 +142,7 @@ fn human_output_follows_the_language() {
 
     // From the environment when --lang is absent.
     let mut cmd = Command::new(BIN);
-    let o = cmd.args(["check", "--today", TODAY, "1101"]).env_remove("LC_ALL").env_remove("LC_MESSAGES").env("LANG", "en_US.UTF-8").output().unwrap();
+    let o = cmd.args(["check", "--today", TODAY, "1101"]).env("IDCHECK_CONFIG_DIR", config_dir()).env_remove("LC_ALL").env_remove("LC_MESSAGES").env("LANG", "en_US.UTF-8").output().unwrap();
     assert!(String::from_utf8(o.stdout).unwrap().contains("invalid"));
 }
 

@@ -18,6 +18,7 @@ fn settings_round_trip_and_overrides() {
     assert_eq!((s.ocr(), s.two_factor(), s.region()), ("local", "apizero", "embedded"));
     assert_eq!(s.base_url("nowapi").as_deref(), Some("https://sapi.k780.com"));
     assert_eq!(s.base_url("embedded"), None);
+    assert_eq!((s.operator(), s.retention_days()), (None, idcheck::audit::DEFAULT_RETENTION_DAYS));
 
     // A file written by a newer version keeps its unknown fields.
     std::fs::create_dir_all(&dir).unwrap();
@@ -34,10 +35,12 @@ fn settings_round_trip_and_overrides() {
     std::env::set_var("IDCHECK_NOWAPI_URL", "http://127.0.0.1:1");
     assert_eq!(s.base_url("nowapi").as_deref(), Some("http://127.0.0.1:1"), "environment wins");
     std::env::remove_var("IDCHECK_NOWAPI_URL");
-    s.operator = Some("前台一".into());
+    s.operator = Some(" 前台一 ".into());
+    s.retention_days = Some(30);
     settings::save(&s).unwrap();
     let text = std::fs::read_to_string(settings::path()).unwrap();
-    assert!(text.contains("future_field") && text.contains("前台一"));
+    assert!(text.contains("future_field") && text.contains("前台一") && text.contains("\"retention_days\": 30"), "{text}");
+    assert_eq!((s.operator(), s.retention_days()), (Some("前台一"), 30));
     assert_eq!(settings::load().unwrap(), s);
 
     // A broken file: a clear message naming the file and what to do, in both languages.

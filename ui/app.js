@@ -1,7 +1,8 @@
-// The main window: photo in, form, local checks, region, two-factor check, settings.
+// The main window: photo in, form, local checks, region, two-factor check; the 历史 (history)
+// and 批量 (batch) views for reviewers; settings.
 // All work happens in Rust behind `invoke`; this module only renders and forwards input.
 
-import { t, pick, applyStatic } from './i18n.js';
+import { t, pick, applyStatic, STRINGS } from './i18n.js';
 
 const tauri = window.__TAURI__;
 const invoke = tauri.core.invoke;
@@ -25,6 +26,18 @@ const state = {
   revealed: false,
   busyOcr: false,
   busyVerify: false,
+  view: 'main', // main | history | batch | settings
+  lastView: 'main',
+  history: null, // { entries, total, providers }
+  historyError: null,
+  batch: null, // the loaded plan: { total, to_send, invalid, previous, rows, ... }
+  batchRows: [], // masked result lines, by index
+  batchBusy: false, // loading or running
+  batchRunning: false,
+  batchReading: null, // { done, total }
+  batchProgress: null, // { done, total, rate, eta_secs, cancelling }
+  batchResult: null, // { summary, cancelled }
+  batchError: null,
 };
 
 // ---------- helpers ----------
@@ -109,6 +122,8 @@ async function loadBytes(bytes, note) {
 }
 
 async function onPhotoLoaded(payload) {
+  // A photo dropped on another view is for the single check.
+  if (state.view === 'history' || state.view === 'batch') showView('main');
   clearVerdict();
   state.photoError = payload.error || null;
   state.photoNote = payload.note || null;
@@ -246,11 +261,32 @@ function onFormChanged() {
   // Editing the name or number after a verdict makes it stale.
   checkLocal();
   renderVerifyGate();
+  $('#record-msg').textContent = '';
+}
+
+/** Runs `work` and reports in `msg`: `done(result)` on success (nothing if the result is
+ * null: a dialog cancelled), the error otherwise. */
+async function reportIn(msg, work, done) {
+  try {
+    const r = await work();
+    if (r === null) return;
+    msg.textContent = done(r);
+    msg.className = 'note good';
+  } catch (e) {
+    msg.textContent = errorText(asError(e));
+    msg.className = 'error';
+  }
+}
+
+function recordCheck() {
+  const work = async () => { await invoke('record_check', { number: $('#f-number').value.trim() }); return true; };
+  return reportIn($('#record-msg'), work, () => t(state.lang, 'local.recorded'));
 }
 
 function renderLocal() {
   const box = $('#local-verdict');
   const L = state.local;
+  $('#btn-record').disabled = !(L && L.number_present);
   if (!L || L.empty) {
     box.className = 'local-verdict';
     box.replaceChildren(el('p', { class: 'note', text: t(state.lang, 'local.empty') }));
@@ -454,6 +490,11 @@ function renderSettings() {
   $('#sel-region').value = s.region;
   $('#idle-secs').value = s.idle_clear_secs;
   $('#demo-toggle').checked = !!s.demo;
+  $('#operator').value = s.operator || '';
+  $('#retention-days').value = s.retention_days;
+  const audit = $('#audit-status');
+  audit.textContent = s.audit_problem ? pick(state.lang, s.audit_problem) : t(state.lang, 'settings.audit_ok');
+  audit.className = s.audit_problem ? 'error' : 'note';
   for (const p of PROVIDERS) {
     const st = s.providers[p] || {};
     const key = st.source === 'demo' ? 'key.demo' : st.source === 'env' ? 'key.configured_env' : st.configured ? 'key.configured' : 'key.not_configured';
@@ -530,6 +571,8 @@ async function saveSettings() {
     idle_clear_secs: Number($('#idle-secs').value || 0),
     base_urls,
     demo: $('#demo-toggle').checked,
+    operator: $('#operator').value.trim(),
+    retention_days: Number($('#retention-days').value || 0),
   };
   const msg = $('#settings-msg');
   try {
@@ -548,10 +591,266 @@ async function saveSettings() {
 }
 
 function openSettings(on) {
-  show($('#settings'), on);
-  show($('#main'), !on);
-  if (on) $('#sel-ocr').focus();
-  else $('#btn-settings').focus();
+  showView(on ? 'settings' : state.lastView);
+}
+
+// ---------- views ----------
+
+const VIEWS = ['main', 'history', 'batch', 'settings'];
+
+function showView(name) {
+  if (name !== 'settings') state.lastView = name;
+  state.view = name;
+  for (const v of VIEWS) show($(`#${v}`), v === name);
+  for (const b of document.querySelectorAll('.tab')) {
+    if (b.dataset.view === name) b.setAttribute('aria-current', 'page');
+    else b.removeAttribute('aria-current');
+  }
+  if (name === 'settings') $('#sel-ocr').focus();
+  else if (name === 'history') { $('#h-number').focus(); loadHistory(); }
+  else if (name === 'batch') $('#batch-path').focus();
+  else $('#f-name').focus();
+}
+
+// ---------- history ----------
+
+function historyFilter() {
+  return {
+    since: $('#h-since').value.trim(),
+    until: $('#h-until').value.trim(),
+    kind: $('#h-kind').value,
+    outcome: $('#h-outcome').value,
+    provider: $('#h-provider').value,
+    number: $('#h-number').value.trim(),
+  };
+}
+
+async function loadHistory() {
+  state.historyError = null;
+  $('#history-msg').textContent = '';
+  try {
+    state.history = await invoke('history', { filter: historyFilter() });
+  } catch (e) {
+    state.history = null;
+    state.historyError = asError(e);
+  }
+  renderHistory();
+}
+
+function providerLabel(id) {
+  const demo = id.endsWith('-demo');
+  const base = demo ? id.slice(0, -5) : id;
+  const key = base === 'local' ? 'history.prov.local' : `prov.${base}`;
+  const name = key in STRINGS ? t(state.lang, key) : base;
+  return demo ? `${name} · ${t(state.lang, 'demo.mark')}` : name;
+}
+
+function renderHistory() {
+  const H = state.history;
+  const err = $('#history-error');
+  err.textContent = errorText(state.historyError);
+  show(err, !!state.historyError);
+  // The provider choices are the providers in the trail.
+  const sel = $('#h-provider');
+  const chosen = sel.value;
+  const opts = [el('option', { value: '', text: t(state.lang, 'history.any') })];
+  for (const p of (H && H.providers) || []) opts.push(el('option', { value: p, text: providerLabel(p) }));
+  sel.replaceChildren(...opts);
+  sel.value = chosen;
+  if (sel.value !== chosen) sel.value = '';
+  const body = $('#history-rows');
+  if (!H) { body.replaceChildren(); $('#history-count').textContent = ''; return; }
+  const shown = H.entries.length;
+  $('#history-count').textContent = shown < H.total
+    ? t(state.lang, 'history.count_page', { total: H.total, shown })
+    : t(state.lang, 'history.count', { total: H.total });
+  if (!shown) {
+    body.replaceChildren(el('tr', {}, el('td', { colspan: '9', class: 'note', text: t(state.lang, 'history.empty') })));
+    return;
+  }
+  const locale = state.lang === 'en' ? 'en-GB' : 'zh-CN';
+  body.replaceChildren(...H.entries.map((e) => {
+    const code = [];
+    if (e.error) code.push(e.error.kind);
+    if (e.vendor_code) code.push(e.vendor_code);
+    if (e.request_id) code.push(e.request_id);
+    const outcome = el('span', { class: `tag ${e.outcome}`, text: t(state.lang, `outcome.${e.outcome}`) });
+    if (e.error) outcome.title = pick(state.lang, { zh: e.error.message_zh, en: e.error.message_en });
+    return el('tr', { 'data-outcome': e.outcome },
+      el('td', { class: 'nowrap', text: new Date(e.at).toLocaleString(locale) }),
+      el('td', { text: t(state.lang, `kind.${e.kind}`) }),
+      el('td', { text: providerLabel(e.provider) }),
+      el('td', { text: e.name_masked || '' }),
+      el('td', { class: 'mono', text: e.number_masked || '' }),
+      el('td', {}, outcome),
+      el('td', { class: 'mono small', text: code.join(' · ') }),
+      el('td', { text: e.consent ? t(state.lang, 'yes') : '' }),
+      el('td', { text: e.operator || '' }));
+  }));
+}
+
+function resetHistory() {
+  for (const id of ['#h-since', '#h-until', '#h-number']) $(id).value = '';
+  for (const id of ['#h-kind', '#h-outcome', '#h-provider']) $(id).value = '';
+  loadHistory();
+}
+
+function exportHistory() {
+  return reportIn($('#history-msg'), () => invoke('history_export', { filter: historyFilter() }), (r) => t(state.lang, 'history.exported', r));
+}
+
+// ---------- batch ----------
+
+async function browseBatch(folder) {
+  try {
+    const p = await invoke('batch_browse', { folder });
+    if (p) { $('#batch-path').value = p; await loadBatch(); }
+  } catch (e) {
+    state.batchError = asError(e);
+    renderBatch();
+  }
+}
+
+async function loadBatch() {
+  if (state.batchBusy) return;
+  state.batchBusy = true;
+  state.batch = null;
+  state.batchRows = [];
+  state.batchResult = null;
+  state.batchProgress = null;
+  state.batchReading = null;
+  state.batchError = null;
+  $('#batch-consent').checked = false;
+  $('#batch-again').checked = false;
+  $('#batch-export-msg').textContent = '';
+  renderBatch();
+  try {
+    const plan = await invoke('batch_load', { path: $('#batch-path').value.trim() });
+    state.batch = plan;
+    state.batchRows = plan.rows;
+  } catch (e) {
+    state.batchError = asError(e);
+  } finally {
+    state.batchBusy = false;
+    state.batchReading = null;
+    renderBatch();
+  }
+}
+
+function batchGate() {
+  const B = state.batch;
+  if (!B) return 'batch.nothing';
+  // After a run, only rows it did not send (cancelled) are left.
+  const left = state.batchResult ? state.batchResult.summary.pending : B.to_send;
+  if (!left) return 'batch.nothing';
+  if (!$('#batch-consent').checked) return 'batch.need_consent';
+  if (B.previous && !state.batchResult && !$('#batch-again').checked) return 'batch.need_again';
+  return null;
+}
+
+async function runBatch() {
+  if (batchGate() || state.batchBusy) return;
+  state.batchBusy = true;
+  state.batchRunning = true;
+  state.batchResult = null;
+  state.batchError = null;
+  state.batchProgress = { done: 0, total: state.batch.to_send, rate: 0, eta_secs: null, cancelling: false };
+  renderBatch();
+  try {
+    const r = await invoke('batch_run', { consent: $('#batch-consent').checked, again: $('#batch-again').checked });
+    state.batchRows = r.rows;
+    state.batchResult = r;
+  } catch (e) {
+    state.batchError = asError(e);
+  } finally {
+    state.batchBusy = false;
+    state.batchRunning = false;
+    renderBatch();
+  }
+}
+
+function onBatchRow(p) {
+  state.batchRows[p.index] = p.line;
+  const tr = document.querySelector(`#batch-rows tr[data-index="${p.index}"]`);
+  if (tr) tr.replaceWith(batchRow(p.line, p.index));
+}
+
+function onBatchProgress(p) {
+  if (p.cancelling) state.batchProgress = { ...(state.batchProgress || {}), cancelling: true };
+  else state.batchProgress = p;
+  renderBatchProgress();
+}
+
+function batchRow(l, i) {
+  const verdict = l.verdict ? el('span', { class: `tag ${l.verdict}`, text: t(state.lang, `outcome.${l.verdict}`) }) : '';
+  const note = pick(state.lang, l.message_zh || l.message_en ? { zh: l.message_zh, en: l.message_en } : null);
+  const code = [l.vendor_code, l.request_id].filter(Boolean).join(' · ');
+  return el('tr', { 'data-index': String(i), 'data-status': l.status },
+    el('td', { text: String(l.row) }),
+    el('td', { class: 'small', text: l.source }),
+    el('td', { text: l.name }),
+    el('td', { class: 'mono', text: l.number }),
+    el('td', { class: `status ${l.status}`, text: t(state.lang, `bstatus.${l.status}`) }),
+    el('td', {}, verdict),
+    el('td', { class: 'small', text: code ? `${note} (${code})` : note }));
+}
+
+function renderBatchProgress() {
+  const P = state.batchProgress;
+  show($('#batch-progress'), !!P);
+  if (!P) return;
+  const bar = $('#batch-bar');
+  bar.max = Math.max(1, P.total || 0);
+  bar.value = P.done || 0;
+  const text = P.cancelling
+    ? t(state.lang, 'batch.cancelling')
+    : t(state.lang, 'batch.progress', { done: P.done, total: P.total, rate: (P.rate || 0).toFixed(1), eta: P.eta_secs ?? '–' });
+  $('#batch-progress-text').textContent = text;
+}
+
+function renderBatch() {
+  const B = state.batch;
+  const err = $('#batch-error');
+  err.textContent = errorText(state.batchError);
+  show(err, !!state.batchError);
+  const reading = state.batchBusy && !state.batchRunning;
+  show($('#batch-reading'), reading);
+  $('#batch-reading-text').textContent = state.batchReading
+    ? t(state.lang, 'batch.reading', state.batchReading)
+    : t(state.lang, 'batch.loading');
+  for (const id of ['#batch-load', '#batch-pick-folder', '#batch-pick-table']) $(id).disabled = state.batchBusy;
+  show($('#batch-plan'), !!B);
+  if (!B) return;
+  $('#batch-summary').textContent = t(state.lang, 'batch.summary', {
+    total: B.total, to_send: B.to_send, invalid: B.invalid, provider: pick(state.lang, B.provider_name),
+    qps: B.qps.toFixed(1), secs: B.estimate_secs,
+  });
+  const notes = [];
+  if (B.resumed) notes.push(t(state.lang, 'batch.resumed'));
+  if (B.unknown) notes.push(t(state.lang, 'batch.unknown', { n: B.unknown }));
+  if (B.previous && !state.batchResult) notes.push(t(state.lang, 'batch.previous', { id: B.previous }));
+  $('#batch-resumed').textContent = notes.join(' ');
+  show($('#batch-resumed'), notes.length > 0);
+  show($('#batch-again-wrap'), !!B.previous && !state.batchResult);
+  const why = batchGate();
+  $('#batch-run').disabled = !!why || state.batchBusy;
+  show($('#batch-cancel'), state.batchRunning);
+  $('#batch-why').textContent = state.batchRunning ? '' : t(state.lang, why || 'batch.ready');
+  renderBatchProgress();
+  const done = $('#batch-done');
+  const R = state.batchResult;
+  if (R) {
+    done.textContent = t(state.lang, R.cancelled ? 'batch.cancelled' : 'batch.done', R.summary) +
+      (R.cancelled ? ' ' + t(state.lang, 'batch.done', R.summary) : '');
+    done.className = 'note ' + (R.cancelled ? 'warning' : 'good');
+  }
+  show(done, !!R);
+  for (const id of ['#batch-export-csv', '#batch-export-xlsx']) $(id).disabled = state.batchRunning;
+  $('#batch-rows').replaceChildren(...state.batchRows.map((l, i) => batchRow(l, i)));
+}
+
+function exportBatch(format) {
+  return reportIn($('#batch-export-msg'), () => invoke('batch_export', { format, reveal: $('#batch-reveal').checked }), (r) => t(state.lang, 'batch.exported', r));
 }
 
 // ---------- wiring ----------
@@ -564,6 +863,8 @@ function renderAll() {
   renderVerifyGate();
   renderVerdict();
   renderSettings();
+  renderHistory();
+  renderBatch();
 }
 
 function wire() {
@@ -574,12 +875,27 @@ function wire() {
   $('#btn-cancel-ocr').addEventListener('click', () => invoke('cancel', { job: 'ocr' }).catch(() => {}));
   $('#btn-cancel-verify').addEventListener('click', () => invoke('cancel', { job: 'verify' }).catch(() => {}));
   $('#btn-verify').addEventListener('click', verify);
+  $('#btn-record').addEventListener('click', recordCheck);
   $('#btn-clear').addEventListener('click', clearAll);
   $('#btn-reveal').addEventListener('click', () => { state.revealed = !state.revealed; renderForm(); });
   $('#consent').addEventListener('change', renderVerifyGate);
   $('#btn-settings').addEventListener('click', () => openSettings(true));
   $('#btn-settings-close').addEventListener('click', () => openSettings(false));
   $('#btn-settings-save').addEventListener('click', saveSettings);
+  for (const b of document.querySelectorAll('.tab')) b.addEventListener('click', () => showView(b.dataset.view));
+  $('#history-filter').addEventListener('submit', (e) => { e.preventDefault(); loadHistory(); });
+  $('#h-reset').addEventListener('click', resetHistory);
+  $('#h-export').addEventListener('click', exportHistory);
+  for (const id of ['#h-kind', '#h-outcome', '#h-provider']) $(id).addEventListener('change', loadHistory);
+  $('#batch-pick-folder').addEventListener('click', () => browseBatch(true));
+  $('#batch-pick-table').addEventListener('click', () => browseBatch(false));
+  $('#batch-load').addEventListener('click', loadBatch);
+  $('#batch-path').addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); loadBatch(); } });
+  $('#batch-run').addEventListener('click', runBatch);
+  $('#batch-cancel').addEventListener('click', () => invoke('batch_cancel').catch(() => {}));
+  for (const id of ['#batch-consent', '#batch-again']) $(id).addEventListener('change', renderBatch);
+  $('#batch-export-csv').addEventListener('click', () => exportBatch('csv'));
+  $('#batch-export-xlsx').addEventListener('click', () => exportBatch('xlsx'));
   for (const p of PROVIDERS) {
     $(`#save-key-${p}`).addEventListener('click', () => saveKey(p));
     $(`#del-key-${p}`).addEventListener('click', () => deleteKey(p));
@@ -594,8 +910,12 @@ function wire() {
   $('#card-form').addEventListener('submit', (e) => { e.preventDefault(); verify(); });
   document.addEventListener('paste', onPaste);
   document.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape') {
+    if (e.altKey && ['1', '2', '3'].includes(e.key)) {
+      e.preventDefault();
+      showView(['main', 'history', 'batch'][Number(e.key) - 1]);
+    } else if (e.key === 'Escape') {
       if (!$('#settings').hidden) openSettings(false);
+      else if (state.view === 'batch' && state.batchRunning) invoke('batch_cancel').catch(() => {});
       else if (state.busyVerify) invoke('cancel', { job: 'verify' }).catch(() => {});
       else if (state.busyOcr) invoke('cancel', { job: 'ocr' }).catch(() => {});
     } else if (e.key === 'Enter' && e.target && e.target.id === 'consent') {
@@ -609,6 +929,9 @@ function wire() {
   // Drops are read in Rust (the window gets file paths); the page only hears the result.
   listen('photo-loaded', (e) => onPhotoLoaded(e.payload));
   listen('drag-state', (e) => $('#dropzone').classList.toggle('over', !!e.payload));
+  listen('batch-reading', (e) => { state.batchReading = e.payload; renderBatch(); });
+  listen('batch-row', (e) => onBatchRow(e.payload));
+  listen('batch-progress', (e) => onBatchProgress(e.payload));
 }
 
 async function start() {

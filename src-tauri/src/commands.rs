@@ -4,7 +4,8 @@
 use crate::settings::{self, Settings, KEYED_PROVIDERS, OCR_PROVIDERS, REGION_PROVIDERS, TWO_FACTOR_PROVIDERS};
 use crate::state::{AppState, Photo};
 use crate::views::*;
-use crate::{keys, photo, vendors};
+use crate::{keys, photo, trail, vendors};
+use idcheck::audit::Record;
 use idcheck::i18n::{Lang, Msg};
 use idcheck::secret::Sensitive;
 use serde::{Deserialize, Serialize};
@@ -55,6 +56,10 @@ pub struct SettingsView {
     providers: BTreeMap<&'static str, ProviderStatus>,
     keychain: KeychainStatus,
     two_factor_ready: bool,
+    operator: String,
+    retention_days: u32,
+    /// Why the audit trail cannot be written, if it cannot.
+    audit_problem: Option<Msg>,
 }
 
 /// The effective OCR provider: the setting, else apizero when it has a real key, else local
@@ -101,6 +106,9 @@ pub fn settings_view(state: &AppState) -> SettingsView {
         demo_forced: state.demo_forced,
         providers,
         keychain,
+        operator: s.operator.clone().unwrap_or_default(),
+        retention_days: s.retention_days,
+        audit_problem: state.trail.problem(),
     }
 }
 
@@ -135,7 +143,12 @@ pub struct SettingsPatch {
     idle_clear_secs: u32,
     base_urls: BTreeMap<String, String>,
     demo: bool,
+    operator: String,
+    retention_days: u32,
 }
+
+/// The longest retention offered: ten years.
+const MAX_RETENTION_DAYS: u32 = 3650;
 
 fn check_url(provider: &str, u: &str) -> Result<(), UiError> {
     if u.is_empty() {
@@ -163,6 +176,21 @@ pub async fn save_settings(state: State<'_, AppState>, patch: SettingsPatch) -> 
     if patch.idle_clear_secs > 24 * 3600 {
         return Err(UiError::bad_input("idle_clear_secs"));
     }
+    let operator = patch.operator.trim().to_string();
+    if operator.chars().count() > 32 || operator.chars().any(char::is_control) {
+        return Err(UiError::new(
+            "bad_operator",
+            "操作员姓名最长 32 个字符，不能含换行等控制字符。",
+            "The operator's name may have at most 32 characters and no line breaks or other control characters.",
+        ));
+    }
+    if patch.retention_days > MAX_RETENTION_DAYS {
+        return Err(UiError::new(
+            "bad_retention",
+            format!("保留天数应在 0 到 {MAX_RETENTION_DAYS} 之间（0 表示一直保留）。"),
+            format!("Keep records for 0 to {MAX_RETENTION_DAYS} days (0 keeps them for ever)."),
+        ));
+    }
     let mut base_urls = BTreeMap::new();
     for (p, u) in &patch.base_urls {
         one_of("base_urls", p, KEYED_PROVIDERS)?;
@@ -179,9 +207,17 @@ pub async fn save_settings(state: State<'_, AppState>, patch: SettingsPatch) -> 
     s.idle_clear_secs = patch.idle_clear_secs;
     s.base_urls = base_urls;
     s.demo = patch.demo;
+    s.operator = (!operator.is_empty()).then_some(operator);
+    let retention_changed = s.retention_days != patch.retention_days;
+    s.retention_days = patch.retention_days;
     settings::save(&s)?;
     *state.settings.lock().unwrap() = s;
     state.set_demo(patch.demo || state.demo_forced)?;
+    if retention_changed {
+        // A shorter retention applies at once (the trail also purges each time it opens).
+        let days = patch.retention_days;
+        trail::with_store(&state, move |store| Ok(store.purge_older_than(days)?)).await?;
+    }
     Ok(settings_view(&state))
 }
 
@@ -277,19 +313,8 @@ pub async fn load_photo(state: State<'_, AppState>, request: tauri::ipc::Request
 /// 打开…: the native dialog (rfd), then the same path as a drop.
 #[tauri::command]
 pub async fn open_dialog(app: tauri::AppHandle, window: tauri::WebviewWindow, state: State<'_, AppState>) -> Result<Option<PhotoLoaded>, UiError> {
-    let (tx, rx) = tokio::sync::oneshot::channel();
     let lang = state.settings().lang;
-    window
-        .run_on_main_thread(move || {
-            let title = if lang == Lang::En { "Open a photo of the ID card" } else { "打开身份证照片" };
-            let picked = rfd::FileDialog::new()
-                .set_title(title)
-                .add_filter(if lang == Lang::En { "Images" } else { "图片" }, &["jpg", "jpeg", "png", "webp", "bmp"])
-                .pick_file();
-            let _ = tx.send(picked);
-        })
-        .map_err(|_| UiError::internal())?;
-    let Some(path) = rx.await.map_err(|_| UiError::internal())? else {
+    let Some(path) = crate::dialogs::pick_photo(&window, lang).await? else {
         return Ok(None);
     };
     let _ = app;
@@ -314,12 +339,20 @@ pub async fn read_card(state: State<'_, AppState>) -> Result<OcrView, UiError> {
     let demo = state.demo();
     let provider = effective_ocr(&s, demo.is_some());
     let is_demo = demo.is_some() && provider != "local";
-    let fields = if provider == "local" {
-        state.run_job("ocr", async move { crate::ocr_local::read(&photo.jpeg).await }).await?
+    let result = if provider == "local" {
+        state.run_job("ocr", async move { Ok(crate::ocr_local::read(&photo.jpeg).await) }).await?
     } else {
         let client = vendors::ocr(&provider, &s, demo)?;
-        state.run_job("ocr", async move { client.read(&photo.jpeg).await.map_err(UiError::from) }).await?
+        state.run_job("ocr", async move { Ok(client.read(&photo.jpeg).await) }).await?
     };
+    // The read is recorded, and so is the local check of the number it found: the clerk
+    // committed to this photo.
+    let mut records = vec![Record::ocr(&trail::provider_id(&provider, is_demo), &result)];
+    if let Some(n) = result.as_ref().ok().and_then(|f| f.number.as_deref()).filter(|n| !n.trim().is_empty()) {
+        records.push(Record::local(&idcheck::id::check(n)));
+    }
+    let _ = trail::record(&state, records).await;
+    let fields = result?;
     let low = fields.confidence.iter().filter(|(_, c)| **c < 0.80).map(|(k, _)| k.clone()).collect();
     Ok(OcrView { provider_name: provider_name(&provider), provider, fields, low, demo: is_demo })
 }
@@ -383,22 +416,36 @@ pub async fn region_lookup(state: State<'_, AppState>, number: String) -> Result
     let s = state.settings();
     let demo = state.demo();
     let mut online = None;
+    let mut record = None;
     if s.region != "embedded" && checked.is_valid() && vendors::configured(&s.region, demo) {
         let provider = s.region.clone();
         let client = vendors::region(&s, demo);
         let number = checked.number().to_string();
         let r = match client {
-            Ok(c) => state.run_job("region", async move { c.region(&number).await.map_err(UiError::from) }).await,
-            Err(e) => Err(e),
+            Ok(c) => state.run_job("region", async move { Ok(c.region(&number).await) }).await?,
+            Err(e) => return Ok(RegionView { code, embedded, online: Some(OnlineRegion::failed(&provider, demo.is_some(), e)) }),
         };
+        let found = match &r {
+            Ok(_) => Ok(true),
+            Err(e) if e.kind == idcheck::providers::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e.clone()),
+        };
+        let request_id = r.as_ref().ok().and_then(|r| r.request_id.clone());
+        record = Some(Record::region(&trail::provider_id(&provider, demo.is_some()), checked.number(), &found).reply(None, request_id.as_deref()));
         let embedded_name = embedded.as_ref().map(|e| format!("{}{}{}", e.current.province, e.current.city, e.current.district));
         online = Some(match r {
             Ok(r) => {
                 let differs = embedded_name.as_ref().is_some_and(|e| crate::local::names_differ(e, &r.full_name));
                 OnlineRegion { provider_name: provider_name(&provider), provider, full_name: r.full_name, differs, demo: demo.is_some(), error: None }
             }
-            Err(e) => OnlineRegion { provider_name: provider_name(&provider), provider, full_name: String::new(), differs: false, demo: demo.is_some(), error: Some(e) },
+            Err(e) => OnlineRegion::failed(&provider, demo.is_some(), e.into()),
         });
+    }
+    // A complete, valid number's region is a check worth recording; the prefixes looked up
+    // while the clerk types are not.
+    if checked.is_valid() {
+        let record = record.unwrap_or_else(|| Record::region("embedded", checked.number(), &Ok(embedded.is_some())));
+        let _ = trail::record(&state, vec![record]).await;
     }
     Ok(RegionView { code, embedded, online })
 }
@@ -426,17 +473,21 @@ pub async fn verify(state: State<'_, AppState>, name: String, number: String, co
     }
     let s = state.settings();
     let demo = state.demo();
-    if !vendors::configured(&s.two_factor, demo) {
-        return Err(UiError::new(
-            "not_configured",
-            "未配置核验服务：请在“设置”里填写密钥，或打开演示模式。",
-            "No checking service configured: add a key in Settings, or turn on demo mode.",
-        ));
-    }
-    let client = vendors::two_factor(&s, demo)?;
+    let client = vendors::two_factor(&s.two_factor, &s, demo)?;
     let number = checked.number().to_string();
     let (n2, name2) = (number.clone(), name.clone());
-    let r = state.run_job("verify", async move { client.verify(&name2, &n2).await.map_err(UiError::from) }).await?;
+    let result = state.run_job("verify", async move { Ok(client.verify(&name2, &n2).await) }).await?;
+    // An answer reused from an identical check a moment ago was recorded then.
+    if !result.as_ref().is_ok_and(|r| r.reused) {
+        let provider = trail::provider_id(&s.two_factor, demo.is_some());
+        let verdict = result.as_ref().map(|r| r.verdict).map_err(Clone::clone);
+        let mut two = Record::two_factor(&provider, &name, &number, &verdict).consent(true);
+        if let Ok(r) = &result {
+            two = two.reply(r.vendor_code.as_deref(), r.request_id.as_deref());
+        }
+        let _ = trail::record(&state, vec![Record::local(&checked).consent(true), two]).await;
+    }
+    let r = result?;
     let verdict = serde_json::to_value(r.verdict).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
     Ok(VerifyView {
         verdict,
@@ -455,3 +506,17 @@ pub async fn verify(state: State<'_, AppState>, name: String, number: String, co
     })
 }
 
+
+// ---------- explicit record ----------
+
+/// 记入历史: records the local check of the number in the form when the clerk asks (typing
+/// alone records nothing).
+#[tauri::command]
+pub async fn record_check(state: State<'_, AppState>, number: String) -> Result<(), UiError> {
+    check_len("number", &number, 24)?;
+    if number.trim().is_empty() {
+        return Err(UiError::new("no_number", "请先输入身份证号码。", "Enter an ID number first."));
+    }
+    let checked = idcheck::id::check(&number);
+    trail::record(&state, vec![Record::local(&checked)]).await
+}

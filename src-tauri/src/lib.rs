@@ -3,8 +3,11 @@
 //! Thin over the `idcheck` core. Every network call, file read and keychain access is made
 //! here in Rust; the page gets fields, findings and verdicts, never a key.
 
+mod batch;
 pub mod bridge;
 mod commands;
+mod dialogs;
+mod history;
 pub mod vendors;
 pub mod demo;
 pub mod keys;
@@ -13,6 +16,7 @@ mod ocr_local;
 pub mod photo;
 pub mod settings;
 pub mod state;
+pub mod trail;
 pub mod views;
 
 use idcheck::i18n::Msg;
@@ -54,6 +58,9 @@ pub fn run() {
         jobs: Mutex::new(HashMap::new()),
         photo: Mutex::new(None),
         settings: Mutex::new(settings.clone()),
+        trail: Default::default(),
+        batch: Default::default(),
+        batch_cancel: Default::default(),
     };
     if settings.demo {
         if let Err(e) = state.set_demo(true) {
@@ -98,6 +105,14 @@ pub fn run() {
             commands::check_local,
             commands::region_lookup,
             commands::verify,
+            commands::record_check,
+            history::history,
+            history::history_export,
+            batch::batch_browse,
+            batch::batch_load,
+            batch::batch_run,
+            batch::batch_cancel,
+            batch::batch_export,
             perf::perf_mark,
         ])
         .run(tauri::generate_context!())

@@ -1,6 +1,7 @@
 //! The app's non-secret settings as the window sees them, kept in the core's settings file
 //! (`idcheck::settings`: platform config dir, `IDCHECK_CONFIG_DIR` relocates it). The idle
-//! clear time has no core field and rides in the file's extra fields.
+//! clear time has no core field and rides in the file's extra fields. The operator and the
+//! audit trail's retention are the core's fields, shared with the `idcheck` command.
 
 use crate::views::UiError;
 use idcheck::i18n::Lang;
@@ -23,6 +24,10 @@ pub struct Settings {
     pub idle_clear_secs: u32,
     pub base_urls: BTreeMap<String, String>,
     pub demo: bool,
+    /// 操作员: written with every check to the audit trail.
+    pub operator: Option<String>,
+    /// 保留天数: the audit trail keeps checks this many days (0: forever).
+    pub retention_days: u32,
 }
 
 impl Settings {
@@ -35,6 +40,8 @@ impl Settings {
             idle_clear_secs: s.other.get(IDLE_KEY).and_then(|v| v.as_u64()).map_or(180, |v| v.min(86_400) as u32),
             base_urls: s.base_urls.clone(),
             demo: s.demo_mode,
+            operator: s.operator().map(String::from),
+            retention_days: s.retention_days(),
         }
     }
 
@@ -52,6 +59,8 @@ impl Settings {
         c.region_provider = Some(self.region.clone());
         c.base_urls = self.base_urls.clone();
         c.demo_mode = self.demo;
+        c.operator = self.operator.clone();
+        c.retention_days = Some(self.retention_days);
         c.other.insert(IDLE_KEY.into(), serde_json::Value::from(self.idle_clear_secs));
     }
 }

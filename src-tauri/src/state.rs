@@ -23,6 +23,12 @@ pub struct AppState {
     pub demo: Mutex<Option<&'static Demo>>,
     /// Demo forced by `--demo` / `IDCHECK_DEMO` (not saved to the settings file).
     pub demo_forced: bool,
+    /// The audit trail (opened on first use).
+    pub trail: Arc<crate::trail::Trail>,
+    /// The loaded batch (locked while it runs).
+    pub batch: tokio::sync::Mutex<Option<crate::batch::Session>>,
+    /// Cancels the running batch.
+    pub batch_cancel: Mutex<Option<tokio_util::sync::CancellationToken>>,
 }
 
 impl AppState {

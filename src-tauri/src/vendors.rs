@@ -38,8 +38,16 @@ pub fn configured(provider: &str, demo: Option<&Demo>) -> bool {
     demo.is_some() || crate::keys::status(provider) != crate::keys::Source::None
 }
 
-pub fn two_factor(s: &Settings, demo: Option<&Demo>) -> Result<Arc<dyn providers::TwoFactor>, UiError> {
-    Ok(providers::two_factor(&s.two_factor, config(&s.two_factor, s, demo)?)?)
+/// The two-factor client of `provider`, or why it cannot be used now (no key, no demo).
+pub fn two_factor(provider: &str, s: &Settings, demo: Option<&Demo>) -> Result<Arc<dyn providers::TwoFactor>, UiError> {
+    if !configured(provider, demo) {
+        return Err(UiError::new(
+            "not_configured",
+            "未配置核验服务：请在“设置”里填写密钥，或打开演示模式。",
+            "No checking service configured: add a key in Settings, or turn on demo mode.",
+        ));
+    }
+    Ok(providers::two_factor(provider, config(provider, s, demo)?)?)
 }
 
 pub fn region(s: &Settings, demo: Option<&Demo>) -> Result<Arc<dyn providers::Region>, UiError> {

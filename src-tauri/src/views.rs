@@ -158,6 +158,13 @@ pub struct OnlineRegion {
     pub error: Option<UiError>,
 }
 
+impl OnlineRegion {
+    /// An online lookup that failed.
+    pub fn failed(provider: &str, demo: bool, error: UiError) -> OnlineRegion {
+        OnlineRegion { provider: provider.to_string(), provider_name: provider_name(provider), full_name: String::new(), differs: false, demo, error: Some(error) }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct RegionView {
     pub code: String,

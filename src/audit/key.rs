@@ -106,7 +106,9 @@ pub fn keyed_hash(key: &Sensitive<Vec<u8>>, data: &[u8]) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
-/// A running keyed hash, for fingerprints of large inputs.
+/// A running keyed hash, for fingerprints of large inputs. Cloning a fresh one is the cheap
+/// way to hash many short values under one key (the key schedule is done once).
+#[derive(Clone)]
 pub struct KeyedHasher(Hmac<Sha256>);
 
 impl KeyedHasher {

@@ -25,13 +25,19 @@ pub use key::{KeySource, KeychainKey, StaticKey};
 pub use record::{Entry, ErrorInfo, Filter, Kind, Outcome, Record};
 
 use crate::i18n::Msg;
-use crate::secret::Sensitive;
 use rusqlite::{params_from_iter, Connection};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 /// File name of the database inside the config directory.
 pub const DB_FILE: &str = "audit.sqlite3";
+
+/// From this many records, [`Store::record_many`] inserts in hash order.
+pub const BULK: usize = 1024;
+
+/// Page cache of a connection, in KiB (SQLite allocates it only as it is used): large enough
+/// to keep the number-hash index of a few million checks in memory while a stream is recorded.
+const CACHE_KIB: i64 = 65_536;
 
 /// How long records are kept unless the settings say otherwise.
 pub const DEFAULT_RETENTION_DAYS: u32 = 180;
@@ -71,7 +77,8 @@ impl From<rusqlite::Error> for AuditError {
 /// connection is guarded by a mutex, so batch tasks can record concurrently.
 pub struct Store {
     conn: Mutex<Connection>,
-    key: Sensitive<Vec<u8>>,
+    /// HMAC state with the install key already absorbed; cloned per hash.
+    hasher: key::KeyedHasher,
     path: PathBuf,
 }
 
@@ -107,6 +114,7 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // Deleted rows are overwritten, so purged records do not linger in free pages.
         conn.pragma_update(None, "secure_delete", "ON")?;
+        conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
         schema::migrate(&mut conn).map_err(|e| match e {
             schema::MigrateError::TooNew { found, known } => AuditError::Open(Msg::new(
                 format!("审计数据库 {} 由更新版本的程序创建（版本 {found}，本程序支持 {known}）。请升级程序。", path.display()),
@@ -114,7 +122,7 @@ impl Store {
             )),
             schema::MigrateError::Sql(e) => e.into(),
         })?;
-        Ok(Store { conn: Mutex::new(conn), key, path })
+        Ok(Store { conn: Mutex::new(conn), hasher: key::KeyedHasher::new(&key), path })
     }
 
     /// The database file's path.
@@ -124,12 +132,14 @@ impl Store {
 
     /// Keyed hash of a (normalised) ID number, as stored in `number_hash`.
     pub fn hash_number(&self, number: &str) -> String {
-        key::keyed_hash(&self.key, normalise(number).as_bytes())
+        let mut h = self.hasher();
+        h.update(normalise(number).as_bytes());
+        h.finish()
     }
 
     /// A keyed hasher for fingerprints of batch inputs.
     pub(crate) fn hasher(&self) -> key::KeyedHasher {
-        key::KeyedHasher::new(&self.key)
+        self.hasher.clone()
     }
 
     pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -143,12 +153,46 @@ impl Store {
         record::insert(&conn, self, r)
     }
 
+    /// Writes many checks in one transaction with one prepared statement: the way to record
+    /// thousands of checks (a stream of numbers) without one disk sync per row. All or none
+    /// are written. Returns how many.
+    ///
+    /// Large sets (from [`BULK`] records) are inserted in the order of their keyed hashes:
+    /// the hashes are random, and inserting them sorted keeps the index's pages in cache
+    /// instead of touching a random page per row. Their row ids then follow that order, so
+    /// among checks of the same millisecond the listing order is arbitrary.
+    pub fn record_many(&self, records: &[Record]) -> Result<usize, AuditError> {
+        if records.is_empty() {
+            return Ok(0);
+        }
+        let mut hashed: Vec<(Option<String>, &Record)> =
+            records.iter().map(|r| (r.number.as_ref().map(|n| self.hash_number(n.expose())), r)).collect();
+        if records.len() >= BULK {
+            hashed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        }
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        for (hash, r) in hashed {
+            record::insert_hashed(&tx, r, hash)?;
+        }
+        tx.commit()?;
+        Ok(records.len())
+    }
+
     /// The checks matching `filter`, newest first.
     pub fn query(&self, filter: &Filter) -> Result<Vec<Entry>, AuditError> {
         let (sql, args) = record::select_sql(self, filter);
         let conn = self.conn();
         let mut stmt = conn.prepare(&sql)?;
         let rows = stmt.query_map(params_from_iter(args.iter()), record::entry_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Every provider that appears in the trail, sorted (for a reviewer's filter choices).
+    pub fn providers(&self) -> Result<Vec<String>, AuditError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT DISTINCT provider FROM checks ORDER BY provider")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
@@ -196,6 +240,39 @@ pub fn open_in(dir: &Path, retention_days: u32) -> Result<Store, AuditError> {
     Ok(store)
 }
 
+/// Midnight at the start of day `d` in local time, as a UTC instant (what "since 2026-01-31"
+/// means to a reviewer).
+pub fn local_day_start(d: chrono::NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    let naive = d.and_hms_opt(0, 0, 0).expect("midnight exists");
+    chrono::Local.from_local_datetime(&naive).earliest().map(|t| t.with_timezone(&chrono::Utc)).unwrap_or_else(|| chrono::Utc.from_utc_datetime(&naive))
+}
+
+/// A reviewer's day range as [`Filter::since`] / [`Filter::until`]: `since` and `until` are
+/// `YYYY-MM-DD` in local time, both days included; empty means open-ended.
+#[allow(clippy::type_complexity)]
+pub fn day_range(since: &str, until: &str) -> Result<(Option<chrono::DateTime<chrono::Utc>>, Option<chrono::DateTime<chrono::Utc>>), Msg> {
+    let day = |s: &str| -> Result<Option<chrono::NaiveDate>, Msg> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Ok(None);
+        }
+        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map(Some).map_err(|_| {
+            Msg::new(
+                format!("“{s}”不是日期。请按 YYYY-MM-DD 填写，例如 2026-01-31。"),
+                format!("“{s}” is not a date. Use YYYY-MM-DD, for example 2026-01-31."),
+            )
+        })
+    };
+    let (a, b) = (day(since)?, day(until)?);
+    if let (Some(a), Some(b)) = (a, b) {
+        if a > b {
+            return Err(Msg::new("起始日期晚于截止日期。请调换两个日期。", "The start date is after the end date. Swap the two dates."));
+        }
+    }
+    Ok((a.map(local_day_start), b.and_then(|d| d.succ_opt()).map(local_day_start)))
+}
+
 /// The form of a number that is hashed: trimmed, upper-case `X`.
 pub(crate) fn normalise(number: &str) -> String {
     number.trim().to_ascii_uppercase()
@@ -203,4 +280,21 @@ pub(crate) fn normalise(number: &str) -> String {
 
 pub(crate) fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_range_includes_both_days_and_explains_bad_input() {
+        let (a, b) = day_range("2026-01-30", " 2026-01-31 ").unwrap();
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(b - a, chrono::Duration::days(2));
+        assert_eq!(day_range("", "").unwrap(), (None, None));
+        let e = day_range("2026-02-01", "2026-01-01").unwrap_err();
+        assert!(e.zh.contains("调换") && e.en.contains("Swap"));
+        let e = day_range("31/01/2026", "").unwrap_err();
+        assert!(e.zh.contains("YYYY-MM-DD") && e.en.contains("YYYY-MM-DD"));
+    }
 }

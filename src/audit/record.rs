@@ -161,6 +161,10 @@ pub struct Record {
     pub batch_id: Option<String>,
     /// When the check was made; `None` means now.
     pub at: Option<DateTime<Utc>>,
+    /// The vendor's result code of a successful answer (an error carries its own).
+    pub vendor_code: Option<String>,
+    /// The vendor's request id of a successful answer (an error carries its own).
+    pub request_id: Option<String>,
 }
 
 impl Record {
@@ -176,7 +180,15 @@ impl Record {
             operator: None,
             batch_id: None,
             at: None,
+            vendor_code: None,
+            request_id: None,
         }
+    }
+
+    /// A local validation of `number` whose verdict is already known (the fast path of a
+    /// stream of numbers, which never builds a [`Checked`]).
+    pub fn local_number(number: &str, valid: bool) -> Record {
+        Record::new(Kind::Local, "local", if valid { Outcome::Valid } else { Outcome::Invalid }).number(number)
     }
 
     /// A local validation of a number.
@@ -228,6 +240,12 @@ impl Record {
     }
     pub fn name(mut self, name: &str) -> Record {
         self.name = Some(Sensitive::new(name.trim().to_string()));
+        self
+    }
+    /// What the vendor said along with a successful answer: its result code and request id.
+    pub fn reply(mut self, vendor_code: Option<&str>, request_id: Option<&str>) -> Record {
+        self.vendor_code = vendor_code.map(String::from);
+        self.request_id = request_id.map(String::from);
         self
     }
     pub fn error(mut self, e: &ProviderError) -> Record {
@@ -296,33 +314,54 @@ fn mask_number_like(text: &str) -> String {
     out
 }
 
+/// The masked form of a number as stored. Anything that is not part of an ID number (a name
+/// pasted into the same line, punctuation) is starred before masking, so a mis-typed line
+/// cannot leak other personal data through the first three characters; very long input is
+/// shortened.
+pub(crate) fn stored_mask(number: &str) -> String {
+    let cleaned: String = number.chars().map(|c| if c.is_ascii_digit() || c == 'X' { c } else { '*' }).collect();
+    let masked = mask::number(&cleaned);
+    if masked.len() <= 24 {
+        return masked;
+    }
+    format!("{}…{}", &masked[..3], &masked[masked.len() - 4..])
+}
+
+const INSERT: &str = "INSERT INTO checks (at_ms, kind, provider, number_masked, number_hash, name_masked, outcome,
+        error_kind, vendor_code, request_id, http_status, message_zh, message_en, consent, operator, batch_id)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+
 pub(crate) fn insert(conn: &Connection, store: &Store, r: &Record) -> Result<i64, AuditError> {
+    let hash = r.number.as_ref().map(|n| store.hash_number(n.expose()));
+    insert_hashed(conn, r, hash)
+}
+
+/// [`insert`] with the number's keyed hash already computed (`None` without a number).
+pub(crate) fn insert_hashed(conn: &Connection, r: &Record, hash: Option<String>) -> Result<i64, AuditError> {
     let number = r.number.as_ref().map(|n| n.expose().as_str());
     let name = r.name.as_ref().map(|n| n.expose().as_str());
     let e = r.error.as_ref();
-    conn.execute(
-        "INSERT INTO checks (at_ms, kind, provider, number_masked, number_hash, name_masked, outcome,
-            error_kind, vendor_code, request_id, http_status, message_zh, message_en, consent, operator, batch_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-        params![
-            r.at.map(|t| t.timestamp_millis()).unwrap_or_else(now_ms),
-            r.kind.as_str(),
-            r.provider,
-            number.map(mask::number),
-            number.map(|n| store.hash_number(n)),
-            name.map(mask::name),
-            r.outcome.as_str(),
-            e.map(|e| e.kind.as_str()),
-            e.and_then(|e| e.vendor_code.as_deref()).map(|s| scrub(s, number, name)),
-            e.and_then(|e| e.request_id.as_deref()),
-            e.and_then(|e| e.http_status),
-            e.map(|e| scrub(&e.message_zh, number, name)),
-            e.map(|e| scrub(&e.message_en, number, name)),
-            r.consent,
-            r.operator,
-            r.batch_id,
-        ],
-    )?;
+    let vendor_code = e.and_then(|e| e.vendor_code.as_deref()).or(r.vendor_code.as_deref());
+    let request_id = e.and_then(|e| e.request_id.as_deref()).or(r.request_id.as_deref());
+    let mut stmt = conn.prepare_cached(INSERT)?;
+    stmt.execute(params![
+        r.at.map(|t| t.timestamp_millis()).unwrap_or_else(now_ms),
+        r.kind.as_str(),
+        r.provider,
+        number.map(stored_mask),
+        hash,
+        name.map(mask::name),
+        r.outcome.as_str(),
+        e.map(|e| e.kind.as_str()),
+        vendor_code.map(|s| scrub(s, number, name)),
+        request_id.map(|s| scrub(s, number, name)),
+        e.and_then(|e| e.http_status),
+        e.map(|e| scrub(&e.message_zh, number, name)),
+        e.map(|e| scrub(&e.message_en, number, name)),
+        r.consent,
+        r.operator,
+        r.batch_id,
+    ])?;
     Ok(conn.last_insert_rowid())
 }
 
@@ -340,6 +379,10 @@ pub struct Entry {
     pub consent: bool,
     pub operator: Option<String>,
     pub batch_id: Option<String>,
+    /// The vendor's code (of the answer or of the error).
+    pub vendor_code: Option<String>,
+    /// The vendor's request id (of the answer or of the error).
+    pub request_id: Option<String>,
 }
 
 const COLUMNS: &str = "id, at_ms, kind, provider, number_masked, name_masked, outcome, error_kind, vendor_code, \
@@ -372,6 +415,8 @@ pub(super) fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
         consent: row.get(13)?,
         operator: row.get(14)?,
         batch_id: row.get(15)?,
+        vendor_code: row.get(8)?,
+        request_id: row.get(9)?,
     })
 }
 
@@ -456,6 +501,15 @@ mod tests {
         assert_eq!(s, "号码 110***********002X 与姓名 张* 不一致");
         assert_eq!(scrub("id 110105194912310028, code 4022", None, None), "id 110***********0028, code 4022");
         assert_eq!(scrub("t=1700000000000", None, None), "t=1700000000000");
+    }
+
+    #[test]
+    fn stored_mask_hides_whatever_is_not_a_number() {
+        assert_eq!(stored_mask("11010519491231002X"), "110***********002X");
+        assert_eq!(stored_mask("张三11010519491231002X"), "**1*************002X");
+        assert_eq!(stored_mask("1101"), "****");
+        let long = "1".repeat(200);
+        assert_eq!(stored_mask(&long), "111…1111");
     }
 
     #[test]

@@ -3,9 +3,9 @@
 //! Masked by default (`110***********002X`, `张*`); full values only when the caller asks
 //! with `reveal`, for a reviewer who must hand results back to the requester.
 
-use super::input::Source;
+use super::input::{Row, Source};
 use super::runner::Plan;
-use super::state::Status;
+use super::state::{RowResult, Status};
 use crate::audit::record::{scrub, Outcome};
 use crate::i18n::Msg;
 use crate::mask;
@@ -68,36 +68,36 @@ pub const HEADER: [&str; 10] = [
 
 /// The plan's rows as result lines, masked unless `reveal`.
 pub fn lines(plan: &Plan, reveal: bool) -> Vec<ResultLine> {
-    plan.rows
-        .iter()
-        .zip(&plan.results)
-        .map(|(row, res)| {
-            let (name, number) = (row.name.expose(), row.number.expose());
-            let source = match &row.source {
-                Source::Line(n) => format!("{n}"),
-                Source::Image(p) => {
-                    let f = p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-                    // A photo may be named after its holder.
-                    if reveal { f } else { scrub(&f, Some(number), Some(name)) }
-                }
-            };
-            let msg: Option<&Msg> = res.message.as_ref();
-            let e = res.error.as_ref();
-            ResultLine {
-                row: row.index + 1,
-                source,
-                name: if reveal { name.clone() } else { mask::name(name) },
-                number: if reveal { number.clone() } else { mask::number(number) },
-                status: res.status,
-                verdict: res.verdict.map(|v| Outcome::from_verdict(v).as_str().to_string()),
-                error_kind: e.map(|e| e.kind.clone()),
-                vendor_code: e.and_then(|e| e.vendor_code.clone()),
-                request_id: e.and_then(|e| e.request_id.clone()),
-                message_zh: msg.map(|m| scrub(&m.zh, Some(number), Some(name))),
-                message_en: msg.map(|m| scrub(&m.en, Some(number), Some(name))),
-            }
-        })
-        .collect()
+    plan.rows.iter().zip(&plan.results).map(|(row, res)| line(row, res, reveal)).collect()
+}
+
+/// One row and its result as a result line, masked unless `reveal` (also what a window shows
+/// while a batch runs).
+pub fn line(row: &Row, res: &RowResult, reveal: bool) -> ResultLine {
+    let (name, number) = (row.name.expose(), row.number.expose());
+    let source = match &row.source {
+        Source::Line(n) => format!("{n}"),
+        Source::Image(p) => {
+            let f = p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+            // A photo may be named after its holder.
+            if reveal { f } else { scrub(&f, Some(number), Some(name)) }
+        }
+    };
+    let msg: Option<&Msg> = res.message.as_ref();
+    let e = res.error.as_ref();
+    ResultLine {
+        row: row.index + 1,
+        source,
+        name: if reveal { name.clone() } else { mask::name(name) },
+        number: if reveal { number.clone() } else { mask::number(number) },
+        status: res.status,
+        verdict: res.verdict.map(|v| Outcome::from_verdict(v).as_str().to_string()),
+        error_kind: e.map(|e| e.kind.clone()),
+        vendor_code: e.and_then(|e| e.vendor_code.clone()),
+        request_id: e.and_then(|e| e.request_id.clone()),
+        message_zh: msg.map(|m| scrub(&m.zh, Some(number), Some(name))),
+        message_en: msg.map(|m| scrub(&m.en, Some(number), Some(name))),
+    }
 }
 
 fn cells(l: &ResultLine) -> [String; 10] {

@@ -198,15 +198,6 @@ mod client {
         pub call: Arc<dyn Fn(Call) -> Answer + Send + Sync>,
     }
 
-    /// The vendors' documented (or assumed) two-factor QPS.
-    fn qps(provider: &str) -> u32 {
-        match provider {
-            "nowapi" => providers::nowapi::QPS,
-            "muzhiyun" => providers::muzhiyun::QPS,
-            _ => 5,
-        }
-    }
-
     /// The two-factor client for `provider` (money guard included).
     pub fn two_factor(provider: &str) -> Result<Client, Msg> {
         let settings = settings::load().map_err(|e| e.message)?;
@@ -218,7 +209,7 @@ mod client {
         });
         // The client's own limiter paces at the vendor's QPS (with a 2 % margin); the runner
         // paces just under it so rows are marked "sending" only shortly before their turn.
-        Ok(Client { qps: qps(provider) as f64 / 1.03, call })
+        Ok(Client { qps: providers::two_factor_qps(provider) as f64 / 1.03, call })
     }
 
     /// Reads the photos of a folder input with the OCR provider from the settings.

@@ -4,8 +4,14 @@
 //! The hot loop reuses one line buffer and one warnings vector and takes the zero-allocation
 //! fast path for clean valid lines; only lines that need normalising or fail go through the
 //! rich [`idcheck::id::check_at`].
+//!
+//! Every number checked is recorded in the audit trail (masked + keyed hash) unless
+//! `--no-record` is given; stdin numbers are written in large transactions, flushed whenever
+//! the input runs dry (so an interactive session records each line at once) and at the end.
 
 use super::output;
+use super::trail::Trail;
+use idcheck::audit::Record;
 use idcheck::i18n::Lang;
 use idcheck::id::{self, describe, fast, validate_fast, Date, Fast, Generation, Report, Warning};
 use std::collections::HashMap;
@@ -15,13 +21,19 @@ use std::io::{self, BufRead, IsTerminal, Write};
 #[command(after_help = "Examples:\n  \
 idcheck check 11010519491231002X\n  \
 idcheck check --json < numbers.txt > report.jsonl\n  \
+idcheck check --no-record < numbers.txt   (nothing written to the audit trail)\n  \
 idcheck check '110101 19900307 1234'\n\n\
 Input may contain spaces, hyphens, zero-width spaces, full-width digits and a lower-case x; \
 they are removed or converted and reported under `normalised`. Blank lines are skipped.\n\
 输入可包含空格、连字符、零宽空格、全角数字和小写 x，会被自动规范并在 normalised 中注明；空行跳过。\n\n\
 JSON lines hold: input, number, upgraded, valid, normalised, reasons (kind: length | format | \
 region | date | checksum, with expected for checksum), birth_date, age, sex, holder, region \
-{code, province, city, district, province_code, city_code, abolished, since, until, history}, warnings.")]
+{code, province, city, district, province_code, city_code, abolished, since, until, history}, warnings.\n\n\
+Every check is recorded in the audit trail (masked number + keyed hash; see `idcheck history`). \
+Pipelines that must not write anything pass --no-record. If the trail cannot be opened, a \
+warning is printed once and checking goes on.\n\
+每次校验都写入审计记录（号码打码并加密散列，见 idcheck history）；不允许写入时加 --no-record。\
+审计记录无法打开时只警告一次，校验照常进行。")]
 pub struct Args {
     /// Numbers to check; read one per line from stdin when none are given.
     /// 要校验的号码；不给则从标准输入逐行读取。
@@ -36,6 +48,11 @@ pub struct Args {
     /// errors, ages count to it. 以此日期为"今天"进行校验。
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub today: Option<Date>,
+
+    /// Do not record these checks in the audit trail (for pipelines that must not write).
+    /// 不写入审计记录。
+    #[arg(long)]
+    pub no_record: bool,
 }
 
 fn parse_date(s: &str) -> Result<Date, String> {
@@ -53,6 +70,50 @@ struct Cache {
 
 const CACHE_BOUND: usize = 1 << 16;
 
+/// Rows per audit transaction when numbers stream in. Each commit rewrites the pages of the
+/// number-hash index it touched, and random hashes touch most of them, so fewer, larger
+/// transactions cost far less: 1 M numbers took 30 s with 8,192 rows per transaction and
+/// 15 s with 65,536 (debug build).
+const RECORD_CHUNK: usize = 65_536;
+/// An interactive stream is flushed to the trail when the input runs dry and the last write
+/// is at least this old.
+const RECORD_IDLE: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// The checks waiting to be written to the audit trail.
+struct Recorder {
+    trail: Trail,
+    pending: Vec<Record>,
+    last_flush: std::time::Instant,
+}
+
+impl Recorder {
+    fn new(trail: Trail) -> Recorder {
+        Recorder { trail, pending: Vec::new(), last_flush: std::time::Instant::now() }
+    }
+
+    fn push(&mut self, r: Record) {
+        if !self.trail.is_on() {
+            return;
+        }
+        self.pending.push(r);
+        if self.pending.len() >= RECORD_CHUNK {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        self.trail.record_many(&mut self.pending);
+        self.last_flush = std::time::Instant::now();
+    }
+
+    /// Called before the input may block: writes what is pending if it has waited long enough.
+    fn idle(&mut self) {
+        if !self.pending.is_empty() && self.last_flush.elapsed() >= RECORD_IDLE {
+            self.flush();
+        }
+    }
+}
+
 struct Printer<W: Write> {
     out: W,
     json: bool,
@@ -60,6 +121,8 @@ struct Printer<W: Write> {
     today: Date,
     cache: Cache,
     any_invalid: bool,
+    /// `None`: not recording (`--no-record`, or the trail failed).
+    recorder: Option<Recorder>,
 }
 
 impl<W: Write> Printer<W> {
@@ -75,10 +138,28 @@ impl<W: Write> Printer<W> {
     /// Checks and prints one line (without its line end).
     fn line(&mut self, line: &str) -> io::Result<()> {
         match validate_fast(line.as_bytes(), self.today) {
-            Ok(f) => self.fast(line, &f),
+            Ok(f) => {
+                if let Some(r) = &mut self.recorder {
+                    r.push(Record::local_number(line, true));
+                }
+                self.fast(line, &f)
+            }
             Err(_) => {
                 let c = id::check_at(line, self.today);
+                if let Some(r) = &mut self.recorder {
+                    r.push(Record::local(&c));
+                }
                 self.print(&c.report())
+            }
+        }
+    }
+
+    /// Writes pending records; stops recording once the trail has failed.
+    fn flush_records(&mut self) {
+        if let Some(r) = &mut self.recorder {
+            r.flush();
+            if !r.trail.is_on() {
+                self.recorder = None;
             }
         }
     }
@@ -161,6 +242,7 @@ pub fn run(args: Args, lang: Lang) -> i32 {
         today,
         cache: Cache::default(),
         any_invalid: false,
+        recorder: (!args.no_record).then(|| Recorder::new(Trail::new(true, None, lang))),
     };
     let result = if args.numbers.is_empty() {
         stream(&mut p, lang)
@@ -168,6 +250,7 @@ pub fn run(args: Args, lang: Lang) -> i32 {
         args.numbers.iter().try_for_each(|n| p.line(n))
     };
     let result = result.and_then(|()| p.out.flush());
+    p.flush_records();
     match result {
         Ok(()) => i32::from(p.any_invalid),
         // The reader of our output went away (`| head`): stop quietly.
@@ -197,6 +280,12 @@ fn stream<W: Write>(p: &mut Printer<W>, lang: Lang) -> io::Result<()> {
     let mut buf = Vec::with_capacity(256);
     loop {
         buf.clear();
+        if input.buffer().is_empty() {
+            // The next read may wait for the writer: record what is done so far first.
+            if let Some(r) = &mut p.recorder {
+                r.idle();
+            }
+        }
         if input.read_until(b'\n', &mut buf)? == 0 {
             return Ok(());
         }
@@ -226,6 +315,7 @@ mod tests {
             today: Date::new(2026, 6, 1).unwrap(),
             cache: Cache::default(),
             any_invalid: false,
+            recorder: None,
         };
         for l in lines {
             p.line(l).unwrap();

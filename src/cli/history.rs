@@ -1,7 +1,7 @@
 //! `idcheck history`: reads the audit trail, newest first, filtered by number, date, outcome
 //! or provider; prints text or JSON lines, or exports CSV.
 
-use chrono::{Local, NaiveDate, TimeZone, Utc};
+use chrono::{Local, NaiveDate};
 use idcheck::audit::{self, Filter, Kind, Outcome, Store};
 use idcheck::i18n::{Lang, Msg};
 use idcheck::secret::Sensitive;
@@ -53,10 +53,6 @@ fn parse_kind(s: &str) -> Result<Kind, String> {
     Kind::parse(s).ok_or_else(|| format!("unknown kind '{s}' / 未知类型: local, ocr, region, two_factor"))
 }
 
-fn local_midnight(d: NaiveDate) -> chrono::DateTime<Utc> {
-    let naive = d.and_hms_opt(0, 0, 0).expect("midnight exists");
-    Local.from_local_datetime(&naive).earliest().map(|t| t.with_timezone(&Utc)).unwrap_or_else(|| Utc.from_utc_datetime(&naive))
-}
 
 pub fn run(args: Args, lang: Lang) -> i32 {
     let store = match super::trail::store() {
@@ -64,8 +60,8 @@ pub fn run(args: Args, lang: Lang) -> i32 {
         Err(m) => return super::trail::fail(&m, lang),
     };
     let filter = Filter {
-        since: args.since.map(local_midnight),
-        until: args.until.and_then(|d| d.succ_opt()).map(local_midnight),
+        since: args.since.map(audit::local_day_start),
+        until: args.until.and_then(|d| d.succ_opt()).map(audit::local_day_start),
         kind: args.kind,
         outcome: args.outcome,
         provider: args.provider,
@@ -121,6 +117,8 @@ fn list(store: &Store, filter: &Filter, json: &bool, csv: Option<&PathBuf>, lang
                     write!(out, " request {r}").map_err(io)?;
                 }
                 write!(out, "]").map_err(io)?;
+            } else if let Some(r) = &e.request_id {
+                write!(out, "  [request {r}]").map_err(io)?;
             }
             if e.consent {
                 write!(out, "  {}", if zh { "已确认同意" } else { "consent" }).map_err(io)?;

@@ -56,7 +56,7 @@ pub fn main() -> i32 {
         Command::Check(args) => check::run(args, lang),
         Command::Batch(args) => batch::run(args, lang),
         Command::History(args) => history::run(args, lang),
-        Command::Providers(cmd) => providers::run(cmd),
+        Command::Providers(cmd) => providers::run(cmd, cli.lang),
     }
 }
 

@@ -3,8 +3,13 @@
 //! Each subcommand prints a readable answer in the user's language, or one JSON object with
 //! `--json`. Exit status: 0 on success (for `verify`, a `match`), 1 for a completed `verify`
 //! whose verdict is `mismatch` or `no_record`, 2 for refusals and errors.
+//!
+//! `ocr`, `verify` and `region` record what they checked in the audit trail (provider, verdict
+//! or error with the vendor's code and request id, consent, operator); `--no-record` skips it.
 
+use super::trail::Trail;
 use clap::{Args, Subcommand};
+use idcheck::audit::Record;
 use idcheck::i18n::{Lang, Msg};
 use idcheck::providers::{self, ProviderError};
 use idcheck::secret::Sensitive;
@@ -35,6 +40,9 @@ pub struct OcrArgs {
     provider: Option<String>,
     #[arg(long)]
     json: bool,
+    /// Do not record this check in the audit trail / 不写入审计记录
+    #[arg(long)]
+    no_record: bool,
     /// Photo of the front or back of the card (JPG or PNG)
     image: PathBuf,
 }
@@ -52,6 +60,9 @@ pub struct VerifyArgs {
     consent: bool,
     #[arg(long)]
     json: bool,
+    /// Do not record this check in the audit trail / 不写入审计记录
+    #[arg(long)]
+    no_record: bool,
     /// The 18-digit ID number
     number: String,
 }
@@ -63,6 +74,9 @@ pub struct RegionArgs {
     provider: Option<String>,
     #[arg(long)]
     json: bool,
+    /// Do not record this check in the audit trail / 不写入审计记录
+    #[arg(long)]
+    no_record: bool,
     /// An ID number, or a six-digit region code (embedded, apizero)
     number: String,
 }
@@ -88,20 +102,21 @@ pub enum KeyCommand {
     },
 }
 
-/// Runs one subcommand; returns the exit status.
-pub fn run(cmd: ProviderCommand) -> i32 {
+/// Runs one subcommand; returns the exit status. `lang` is `--lang`, if given.
+pub fn run(cmd: ProviderCommand, lang: Option<Lang>) -> i32 {
     let settings = match settings::load() {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("idcheck: {}", e.message.get(Lang::from_env()));
+            eprintln!("idcheck: {}", e.message.get(lang.unwrap_or_else(Lang::from_env)));
             return 2;
         }
     };
-    let out = Out { lang: settings.lang.unwrap_or_else(Lang::from_env), json: false };
+    let out = Out { lang: lang.or(settings.lang).unwrap_or_else(Lang::from_env), json: false };
+    let trail = |no_record: bool| Trail::new(!no_record, Some(&settings), out.lang);
     match cmd {
-        ProviderCommand::Ocr(a) => ocr(Out { json: a.json, ..out }, &settings, a),
-        ProviderCommand::Verify(a) => verify(Out { json: a.json, ..out }, &settings, a),
-        ProviderCommand::Region(a) => region(Out { json: a.json, ..out }, &settings, a),
+        ProviderCommand::Ocr(a) => ocr(Out { json: a.json, ..out }, &settings, trail(a.no_record), a),
+        ProviderCommand::Verify(a) => verify(Out { json: a.json, ..out }, &settings, trail(a.no_record), a),
+        ProviderCommand::Region(a) => region(Out { json: a.json, ..out }, &settings, trail(a.no_record), a),
         ProviderCommand::Key(KeyCommand::Set { provider, json }) => key_set(Out { json, ..out }, &provider),
         ProviderCommand::Key(KeyCommand::Status { json }) => key_status(Out { json, ..out }),
         ProviderCommand::Key(KeyCommand::Delete { provider, json }) => key_delete(Out { json, ..out }, &provider),
@@ -158,7 +173,7 @@ fn prepare_for_ocr(bytes: Vec<u8>) -> Result<(Vec<u8>, Vec<idcheck::quality::War
     Ok((prepared.jpeg, warnings))
 }
 
-fn ocr(out: Out, settings: &Settings, a: OcrArgs) -> i32 {
+fn ocr(out: Out, settings: &Settings, mut trail: Trail, a: OcrArgs) -> i32 {
     let id = a.provider.as_deref().unwrap_or(settings.ocr()).to_string();
     let bytes = match std::fs::read(&a.image) {
         Ok(b) => b,
@@ -183,7 +198,9 @@ fn ocr(out: Out, settings: &Settings, a: OcrArgs) -> i32 {
         Err(e) => return out.provider_error(&e),
     };
     let started = std::time::Instant::now();
-    match runtime().block_on(client.read(&img)) {
+    let result = runtime().block_on(client.read(&img));
+    trail.record(Record::ocr(client.id(), &result));
+    match result {
         Ok(f) => {
             let elapsed_ms = started.elapsed().as_millis() as u64;
             if out.json {
@@ -221,7 +238,7 @@ fn ocr(out: Out, settings: &Settings, a: OcrArgs) -> i32 {
     }
 }
 
-fn verify(out: Out, settings: &Settings, a: VerifyArgs) -> i32 {
+fn verify(out: Out, settings: &Settings, mut trail: Trail, a: VerifyArgs) -> i32 {
     if !a.consent {
         return out.fail(
             &Msg::new(
@@ -233,6 +250,7 @@ fn verify(out: Out, settings: &Settings, a: VerifyArgs) -> i32 {
     }
     let id = a.provider.as_deref().unwrap_or(settings.two_factor()).to_string();
     // Local validation first, before any key lookup or call.
+    trail.record(Record::local(&idcheck::id::check(&a.number)).consent(true));
     if let Err(e) = providers::require_valid_number("local", &a.number) {
         return out.provider_error(&e);
     }
@@ -247,7 +265,14 @@ fn verify(out: Out, settings: &Settings, a: VerifyArgs) -> i32 {
         Ok(c) => c,
         Err(e) => return out.provider_error(&e),
     };
-    match runtime().block_on(client.verify(&a.name, &a.number)) {
+    let result = runtime().block_on(client.verify(&a.name, &a.number));
+    let number = idcheck::id::check(&a.number).number().to_string();
+    let record = Record::two_factor(client.id(), a.name.trim(), &number, &result.as_ref().map(|r| r.verdict).map_err(Clone::clone)).consent(true);
+    trail.record(match &result {
+        Ok(r) => record.reply(r.vendor_code.as_deref(), r.request_id.as_deref()),
+        Err(_) => record,
+    });
+    match result {
         Ok(r) => {
             if out.json {
                 println!("{}", json!({"ok": true, "result": r}));
@@ -274,7 +299,7 @@ fn verify(out: Out, settings: &Settings, a: VerifyArgs) -> i32 {
     }
 }
 
-fn region(out: Out, settings: &Settings, a: RegionArgs) -> i32 {
+fn region(out: Out, settings: &Settings, mut trail: Trail, a: RegionArgs) -> i32 {
     let id = a.provider.as_deref().unwrap_or(settings.region()).to_string();
     let cfg = match config(out, &id, settings) {
         Ok(c) => c,
@@ -284,7 +309,15 @@ fn region(out: Out, settings: &Settings, a: RegionArgs) -> i32 {
         Ok(c) => c,
         Err(e) => return out.provider_error(&e),
     };
-    match runtime().block_on(client.region(&a.number)) {
+    let result = runtime().block_on(client.region(&a.number));
+    let found = match &result {
+        Ok(_) => Ok(true),
+        Err(e) if e.kind == providers::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e.clone()),
+    };
+    let reply = result.as_ref().ok().and_then(|r| r.request_id.as_deref());
+    trail.record(Record::region(client.id(), a.number.trim(), &found).reply(None, reply));
+    match result {
         Ok(r) => {
             if out.json {
                 println!("{}", json!({"ok": true, "result": r}));

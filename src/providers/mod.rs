@@ -385,6 +385,15 @@ impl std::fmt::Debug for Vendor {
 /// The registry. One line per vendor.
 pub static VENDORS: &[&Vendor] = &[&local::VENDOR, &apizero::VENDOR, &nowapi::VENDOR, &muzhiyun::VENDOR, &embedded::VENDOR];
 
+/// The two-factor QPS of a provider: documented by NowAPI and 拇指云; apizero's is 5.
+pub fn two_factor_qps(id: &str) -> u32 {
+    match id {
+        "nowapi" => nowapi::QPS,
+        "muzhiyun" => muzhiyun::QPS,
+        _ => 5,
+    }
+}
+
 /// Looks a provider up by id.
 pub fn vendor(id: &str) -> Option<&'static Vendor> {
     VENDORS.iter().copied().find(|v| v.id == id)

@@ -166,6 +166,11 @@ impl App {
         s
     }
 
+    /// This test's scratch directory (under `test-output/e2e/`).
+    pub fn scratch_path(&self) -> PathBuf {
+        self.scratch.clone()
+    }
+
     pub fn temp_file(&self, name: &str, bytes: &[u8]) -> PathBuf {
         let p = self.scratch.join(name);
         std::fs::write(&p, bytes).unwrap();
@@ -195,7 +200,12 @@ impl App {
     }
 
     pub async fn wait_js(&self, script: &str) {
-        let deadline = Instant::now() + WAIT;
+        self.wait_js_for(script, WAIT).await;
+    }
+
+    /// [`App::wait_js`] with a longer patience (photos read, a batch paced at the vendor's QPS).
+    pub async fn wait_js_for(&self, script: &str, patience: Duration) {
+        let deadline = Instant::now() + patience;
         loop {
             if let Ok(Value::Bool(true)) = self.client.execute(script, vec![]).await {
                 return;
@@ -224,6 +234,27 @@ impl App {
     pub async fn open_photo(&self, path: &Path) {
         let el = self.client.find(Locator::Css("#file-input")).await.unwrap();
         el.send_keys(path.to_str().unwrap()).await.unwrap();
+    }
+
+    /// Chooses `value` in a `<select>` as a user would, firing its `change` event.
+    pub async fn select(&self, sel: &str, value: &str) {
+        self.wait_visible(sel).await;
+        self.js(
+            "const e=document.querySelector(arguments[0]); e.value=arguments[1]; e.dispatchEvent(new Event('change', {bubbles: true})); return e.value",
+            vec![json!(sel), json!(value)],
+        )
+        .await;
+    }
+
+    /// A screenshot taken once the page has painted what the last step changed (two animation
+    /// frames and a short pause), so it shows the state just reached.
+    pub async fn settled_shot(&self, name: &str) {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let _ = self
+            .client
+            .execute_async("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));", vec![])
+            .await;
+        self.shot(name).await;
     }
 
     pub async fn value(&self, sel: &str) -> String {

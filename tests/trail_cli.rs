@@ -1,0 +1,263 @@
+//! Every check the command makes lands in the audit trail: `check` (arguments and a stream on
+//! stdin, in several transactions), `ocr`, `verify` and `region` against the fakes over real
+//! HTTP, with the audit key in the real keychain. The database files never hold a full number
+//! or a name; `--no-record` writes nothing; a trail that cannot be opened warns once and the
+//! check goes on.
+//!
+//! Needs a Secret Service (scripts/test.sh runs the tests inside dbus-run-session with an
+//! unlocked gnome-keyring); without one it prints "skipped", unless IDCHECK_REQUIRE_KEYCHAIN=1.
+
+use idcheck_fake::{Endpoint, Fault, FakeConfig, FakeServices, IDENTITIES, NO_RECORD_NUMBER};
+use serde_json::Value;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_idcheck");
+const OPERATOR: &str = "前台审核员";
+
+fn keychain_reachable() -> bool {
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some() {
+        return true;
+    }
+    if std::env::var("IDCHECK_REQUIRE_KEYCHAIN").as_deref() == Ok("1") {
+        panic!("IDCHECK_REQUIRE_KEYCHAIN=1 but no D-Bus session: run inside dbus-run-session with gnome-keyring");
+    }
+    eprintln!("skipped: no D-Bus session (run inside dbus-run-session with gnome-keyring)");
+    false
+}
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn idcheck(cfg: &Path, fake: Option<&FakeServices>, args: &[&str], stdin: Option<&str>) -> Run {
+    let mut c = Command::new(BIN);
+    c.args(args)
+        .env("IDCHECK_CONFIG_DIR", cfg)
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "en_US.UTF-8")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(f) = fake {
+        for (k, v) in f.env_exports() {
+            c.env(k, v);
+        }
+    }
+    let o = feed(c.spawn().unwrap(), stdin.unwrap_or("").as_bytes().to_vec());
+    Run { code: o.status.code(), stdout: String::from_utf8_lossy(&o.stdout).into_owned(), stderr: String::from_utf8_lossy(&o.stderr).into_owned() }
+}
+
+/// Writes `input` to the child's stdin from a thread (the child's output is read meanwhile,
+/// so neither side blocks on a full pipe) and waits for it.
+fn feed(mut child: std::process::Child, input: Vec<u8>) -> std::process::Output {
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+/// The trail as `idcheck history --json` reads it (newest first), with extra filters.
+fn history(cfg: &Path, extra: &[&str]) -> Vec<Value> {
+    let mut args = vec!["history", "--json"];
+    args.extend_from_slice(extra);
+    let r = idcheck(cfg, None, &args, None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    r.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+fn count_kind(rows: &[Value], kind: &str) -> usize {
+    rows.iter().filter(|r| r["kind"] == kind).count()
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The `i`-th of up to 28,000 distinct valid numbers.
+fn stream_number(i: usize) -> String {
+    with_check(&format!("110101199001{:02}{:03}", 1 + i % 28, (i / 28) % 1000))
+}
+
+/// A full number from 17 digits.
+fn with_check(first17: &str) -> String {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = first17.bytes().zip(W).map(|(b, w)| (b - b'0') as u32 * w).sum();
+    format!("{first17}{}", b"10X98765432"[(sum % 11) as usize] as char)
+}
+
+#[test]
+fn every_kind_of_check_from_the_command_is_recorded_masked() {
+    if !keychain_reachable() {
+        return;
+    }
+    let fake = FakeServices::start_background(FakeConfig::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("cfg");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::write(cfg.join("settings.json"), format!(r#"{{"operator":"{OPERATOR}"}}"#)).unwrap();
+    let li = IDENTITIES[1];
+
+    // Local validation: one valid and one invalid number as arguments.
+    let r = idcheck(&cfg, None, &["check", li.number, "110101199003070037"], None);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.stderr.is_empty(), "no warning when the trail works: {}", r.stderr);
+    let rows = history(&cfg, &[]);
+    assert_eq!(rows.len(), 2);
+    assert_eq!((rows[0]["kind"].as_str(), rows[0]["outcome"].as_str()), (Some("local"), Some("invalid")));
+    assert_eq!((rows[1]["outcome"].as_str(), rows[1]["number_masked"].as_str()), (Some("valid"), Some("110***********0038")));
+    assert_eq!(rows[1]["operator"], OPERATOR);
+    assert_eq!(rows[1]["consent"], false);
+
+    // A stream on stdin, longer than one transaction.
+    let n = 70_000;
+    let mut input = String::new();
+    let stream: Vec<String> = (0..n).map(stream_number).collect();
+    for number in &stream {
+        input.push_str(number);
+        input.push('\n');
+    }
+    input.push_str("not a number\n");
+    let r = idcheck(&cfg, None, &["check", "--json"], Some(&input));
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert_eq!(r.stdout.lines().count(), n + 1);
+    let locals = history(&cfg, &["--kind", "local"]);
+    assert_eq!(locals.len(), 2 + n + 1);
+    assert_eq!(locals.iter().filter(|r| r["outcome"] == "invalid").count(), 2);
+    // `--no-record`: checked, nothing written.
+    let r = idcheck(&cfg, None, &["check", "--no-record", li.number], None);
+    assert_eq!(r.code, Some(0));
+    assert_eq!(history(&cfg, &["--kind", "local"]).len(), 2 + n + 1);
+
+    // OCR through the fake apizero: the fields read are recorded masked.
+    let img = dir.path().join("front.jpg");
+    let scene = idcheck::synth::Scene::centred(1600, 1200, 0.8, 3.0);
+    std::fs::write(&img, idcheck::synth::jpeg(&idcheck::synth::render(&scene), 90)).unwrap();
+    let r = idcheck(&cfg, Some(&fake), &["ocr", "--provider", "apizero", "--json", img.to_str().unwrap()], None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let ocr = &history(&cfg, &["--kind", "ocr"])[0];
+    assert_eq!((ocr["provider"].as_str(), ocr["outcome"].as_str()), (Some("apizero"), Some("read")));
+    assert_eq!((ocr["name_masked"].as_str(), ocr["number_masked"].as_str()), (Some("李*"), Some("110***********0038")));
+
+    // Two-factor: a match (with the vendor's request id) and a vendor error (code + id).
+    let r = idcheck(&cfg, Some(&fake), &["verify", "--provider", "apizero", "--name", li.name, "--consent", li.number], None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    fake.set_fault(Endpoint::Apizero2c, Fault::apizero(4022, 200));
+    let r = idcheck(&cfg, Some(&fake), &["verify", "--provider", "apizero", "--name", "王五", "--consent", NO_RECORD_NUMBER], None);
+    assert_eq!(r.code, Some(2));
+    let two = history(&cfg, &["--kind", "two_factor"]);
+    assert_eq!(two.len(), 2);
+    assert_eq!((two[0]["outcome"].as_str(), two[0]["error"]["vendor_code"].as_str()), (Some("error"), Some("4022")));
+    assert_eq!(two[0]["error"]["request_id"], "fake-req-err");
+    assert_eq!(two[0]["name_masked"], "王*");
+    assert_eq!((two[1]["outcome"].as_str(), two[1]["provider"].as_str()), (Some("match"), Some("apizero")));
+    assert!(two[1]["request_id"].as_str().is_some_and(|id| id.starts_with("fake-req-")), "{}", two[1]);
+    assert!(two.iter().all(|r| r["consent"] == true && r["operator"] == OPERATOR));
+    // Refused before any call (no consent): nothing checked, nothing recorded.
+    let r = idcheck(&cfg, Some(&fake), &["verify", "--provider", "apizero", "--name", li.name, li.number], None);
+    assert_eq!(r.code, Some(2));
+    assert_eq!(history(&cfg, &["--kind", "two_factor"]).len(), 2);
+
+    // Region: the built-in table and a vendor.
+    for p in ["embedded", "apizero"] {
+        let r = idcheck(&cfg, Some(&fake), &["region", "--provider", p, li.number], None);
+        assert_eq!(r.code, Some(0), "{p}: {}", r.stderr);
+    }
+    let regions = history(&cfg, &["--kind", "region"]);
+    assert_eq!(regions.len(), 2);
+    assert_eq!(regions.iter().map(|r| r["provider"].as_str().unwrap()).collect::<Vec<_>>(), ["apizero", "embedded"]);
+    assert!(regions.iter().all(|r| r["outcome"] == "found"));
+
+    // One number, every kind of check: found by its full number through the keyed hash.
+    let mine = history(&cfg, &["--number", li.number]);
+    for kind in ["local", "ocr", "two_factor", "region"] {
+        assert!(count_kind(&mine, kind) >= 1, "no {kind} check of the number: {mine:?}");
+    }
+
+    // Nothing on disk holds a full number or a name.
+    let mut scanned = 0;
+    for e in std::fs::read_dir(&cfg).unwrap() {
+        let p = e.unwrap().path();
+        let bytes = std::fs::read(&p).unwrap();
+        scanned += bytes.len();
+        for needle in [li.number, NO_RECORD_NUMBER, li.name, "王五", &stream[0], &stream[n - 1]] {
+            assert!(!contains(&bytes, needle.as_bytes()), "{} holds {needle}", p.display());
+        }
+    }
+    assert!(scanned > 100_000, "the trail was written ({scanned} bytes)");
+}
+
+#[test]
+fn a_trail_that_cannot_be_opened_warns_once_and_the_check_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let numbers: String = (0..20_000).map(|i| stream_number(i) + "\n").collect();
+    let no_bus = format!("unix:path={}/no-such-bus", dir.path().display());
+    let run = |lang: &str| {
+        let mut c = Command::new(BIN);
+        c.args(["--lang", lang, "check"])
+            .env("IDCHECK_CONFIG_DIR", dir.path())
+            .env("DBUS_SESSION_BUS_ADDRESS", &no_bus)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        feed(c.spawn().unwrap(), numbers.as_bytes().to_vec())
+    };
+    let o = run("en");
+    assert_eq!(o.status.code(), Some(0));
+    assert!(!o.stdout.is_empty(), "the numbers were checked");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.matches("warning: the audit trail cannot be written").count(), 1, "{err}");
+    assert!(err.contains("--no-record"), "{err}");
+    let o = run("zh");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.matches("审计记录无法写入").count(), 1, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    // With --no-record the trail is never touched: no warning at all.
+    let mut c = Command::new(BIN);
+    let o = c
+        .args(["check", "--no-record", IDENTITIES[0].number])
+        .env("IDCHECK_CONFIG_DIR", dir.path())
+        .env("DBUS_SESSION_BUS_ADDRESS", &no_bus)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert!(o.stderr.is_empty(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn the_retention_in_the_settings_purges_when_the_command_opens_the_trail() {
+    if !keychain_reachable() {
+        return;
+    }
+    use idcheck::audit::{KeychainKey, Record, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("cfg");
+    // Old checks, written under the keychain service the command will use for this directory
+    // (the other tests of this file pass their directory to their commands explicitly).
+    std::env::set_var("IDCHECK_CONFIG_DIR", &cfg);
+    let store = Store::open(&cfg, &KeychainKey::default()).unwrap();
+    std::env::remove_var("IDCHECK_CONFIG_DIR");
+    let days_ago = |d: i64| chrono::Utc::now() - chrono::Duration::days(d);
+    store.record(&Record::local(&idcheck::id::check(IDENTITIES[0].number)).at(days_ago(40))).unwrap();
+    store.record(&Record::local(&idcheck::id::check(IDENTITIES[1].number)).at(days_ago(10))).unwrap();
+    drop(store);
+
+    std::fs::write(cfg.join("settings.json"), r#"{"retention_days": 30}"#).unwrap();
+    let rows = history(&cfg, &[]);
+    assert_eq!(rows.len(), 1, "the 40-day-old check is gone, the 10-day-old one kept: {rows:?}");
+    assert_eq!(rows[0]["number_masked"], "110***********0038");
+
+    std::fs::write(cfg.join("settings.json"), r#"{"retention_days": 5}"#).unwrap();
+    let r = idcheck(&cfg, None, &["check", IDENTITIES[2].number], None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let rows = history(&cfg, &[]);
+    assert_eq!(rows.len(), 1, "only today's check is left: {rows:?}");
+    assert_eq!(rows[0]["number_masked"], "310***********4523");
+}
