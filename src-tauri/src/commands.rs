@@ -351,7 +351,7 @@ pub async fn read_card(state: State<'_, AppState>) -> Result<OcrView, UiError> {
     if let Some(n) = result.as_ref().ok().and_then(|f| f.number.as_deref()).filter(|n| !n.trim().is_empty()) {
         records.push(Record::local(&idcheck::id::check(n)));
     }
-    let _ = trail::record(&state, records).await;
+    trail::record_later(&state, records);
     let fields = result?;
     let low = fields.confidence.iter().filter(|(_, c)| **c < 0.80).map(|(k, _)| k.clone()).collect();
     Ok(OcrView { provider_name: provider_name(&provider), provider, fields, low, demo: is_demo })
@@ -445,7 +445,7 @@ pub async fn region_lookup(state: State<'_, AppState>, number: String) -> Result
     // while the clerk types are not.
     if checked.is_valid() {
         let record = record.unwrap_or_else(|| Record::region("embedded", checked.number(), &Ok(embedded.is_some())));
-        let _ = trail::record(&state, vec![record]).await;
+        trail::record_later(&state, vec![record]);
     }
     Ok(RegionView { code, embedded, online })
 }
@@ -485,7 +485,7 @@ pub async fn verify(state: State<'_, AppState>, name: String, number: String, co
         if let Ok(r) = &result {
             two = two.reply(r.vendor_code.as_deref(), r.request_id.as_deref());
         }
-        let _ = trail::record(&state, vec![Record::local(&checked).consent(true), two]).await;
+        trail::record_later(&state, vec![Record::local(&checked).consent(true), two]);
     }
     let r = result?;
     let verdict = serde_json::to_value(r.verdict).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();

@@ -66,14 +66,22 @@ impl Trail {
     }
 }
 
-/// Records `records` off the async threads; returns once they are written (or failed). A
-/// check never fails because of this: callers that only check ignore the result.
+/// Records `records` off the async threads; returns once they are written (or failed).
 pub async fn record(state: &crate::state::AppState, records: Vec<Record>) -> Result<(), UiError> {
     let s = state.settings();
     let trail = state.trail.clone();
     tokio::task::spawn_blocking(move || trail.record(records, s.operator.as_deref(), s.retention_days))
         .await
         .map_err(|_| UiError::internal())?
+}
+
+/// Records `records` in the background, stamped with the time of the check: a check's answer
+/// is never held up by the disk (or by a keychain that is slow to open the trail).
+pub fn record_later(state: &crate::state::AppState, records: Vec<Record>) {
+    let s = state.settings();
+    let trail = state.trail.clone();
+    let records: Vec<Record> = records.into_iter().map(Record::stamped).collect();
+    tokio::task::spawn_blocking(move || trail.record(records, s.operator.as_deref(), s.retention_days));
 }
 
 /// The open trail, opened off the async threads if needed.

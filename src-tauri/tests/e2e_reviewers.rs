@@ -148,6 +148,9 @@ async fn history_lists_the_windows_checks_filters_searches_and_exports() {
     // number recorded explicitly.
     app.open_photo(&harness::front_photo()).await;
     app.wait_value("#f-number", MATCH_NUMBER).await;
+    // The region panel fills in after the number (and moves the consent box down): wait for it
+    // before clicking below it.
+    app.wait_text("#region", "东城区").await;
     app.click("#consent").await;
     app.wait_enabled("#btn-verify").await;
     app.click("#btn-verify").await;
@@ -155,6 +158,7 @@ async fn history_lists_the_windows_checks_filters_searches_and_exports() {
     app.click("#btn-clear").await;
     app.type_into("#f-name", "王五").await;
     app.type_into("#f-number", MATCH_NUMBER).await;
+    app.wait_text("#region", "东城区").await;
     app.click("#consent").await;
     app.wait_enabled("#btn-verify").await;
     app.click("#btn-verify").await;

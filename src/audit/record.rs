@@ -268,6 +268,10 @@ impl Record {
         self.at = Some(at);
         self
     }
+    /// Fixes the time of the check to now, for a record written a moment later.
+    pub fn stamped(self) -> Record {
+        self.at(Utc::now())
+    }
 }
 
 /// Replaces every occurrence of the full number and name in a vendor message by their masks,
