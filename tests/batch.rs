@@ -46,6 +46,8 @@ fn open(dir: &Path) -> Arc<Store> {
     Arc::new(Store::open(&dir.join("config"), &StaticKey::new(vec![3u8; 32])).unwrap())
 }
 
+type Reply = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Verdict, ProviderError>> + Send>>;
+
 /// The callee side: counts calls per number and records when each arrived.
 #[derive(Default, Clone)]
 struct Callee {
@@ -63,6 +65,14 @@ impl Callee {
             0 => Ok(Verdict::Match),
             1 => Ok(Verdict::Mismatch),
             _ => Ok(Verdict::NoRecord),
+        }
+    }
+    /// The runner's call: every number answered by this callee after `delay`.
+    fn replier(&self, delay: Duration) -> impl Fn(batch::Call) -> Reply + Send + Sync {
+        let c = self.clone();
+        move |call| {
+            let c = c.clone();
+            Box::pin(async move { c.answer(call.number.expose(), delay).await })
         }
     }
     fn total(&self) -> u32 {
@@ -88,23 +98,15 @@ async fn invalid_rows_are_reported_and_never_sent() {
 
     // No consent: nothing is sent.
     let callee = Callee::default();
-    let c = callee.clone();
     let err = runner
-        .run(&mut plan, false, &CancellationToken::new(), |_| {}, move |call| {
-            let c = c.clone();
-            async move { c.answer(call.number.expose(), Duration::ZERO).await }
-        })
+        .run(&mut plan, false, &CancellationToken::new(), |_| {}, callee.replier(Duration::ZERO))
         .await
         .unwrap_err();
     assert!(err.message().zh.contains("同意"));
     assert_eq!(callee.total(), 0);
 
-    let c = callee.clone();
     let summary = runner
-        .run(&mut plan, true, &CancellationToken::new(), |_| {}, move |call| {
-            let c = c.clone();
-            async move { c.answer(call.number.expose(), Duration::ZERO).await }
-        })
+        .run(&mut plan, true, &CancellationToken::new(), |_| {}, callee.replier(Duration::ZERO))
         .await
         .unwrap();
     assert_eq!(callee.total(), 6);
@@ -220,12 +222,8 @@ async fn cancel_stops_sending_and_a_later_run_finishes() {
     let mut plan = runner.prepare(batch::load(&csv).unwrap()).unwrap();
     assert!(plan.resumed);
     assert_eq!(plan.to_send(), 10 - sent);
-    let c = callee.clone();
     let summary = runner
-        .run(&mut plan, true, &CancellationToken::new(), |_| {}, move |call| {
-            let c = c.clone();
-            async move { c.answer(call.number.expose(), Duration::ZERO).await }
-        })
+        .run(&mut plan, true, &CancellationToken::new(), |_| {}, callee.replier(Duration::ZERO))
         .await
         .unwrap();
     assert_eq!(callee.total(), 10);
@@ -269,12 +267,8 @@ async fn resume_after_a_kill_never_pays_twice() {
     let msg: &Msg = plan.results.iter().find(|r| r.status == Status::Unknown).unwrap().message.as_ref().unwrap();
     assert!(msg.en.contains("check it manually"));
 
-    let c = callee.clone();
     let summary = runner
-        .run(&mut plan, true, &CancellationToken::new(), |_| {}, move |call| {
-            let c = c.clone();
-            async move { c.answer(call.number.expose(), Duration::ZERO).await }
-        })
+        .run(&mut plan, true, &CancellationToken::new(), |_| {}, callee.replier(Duration::ZERO))
         .await
         .unwrap();
     assert_eq!(callee.total(), 12, "every valid row paid exactly once in total");
@@ -362,12 +356,8 @@ async fn exports_open_in_a_spreadsheet_masked_unless_revealed() {
     let runner = Runner::new(store, "apizero", 50.0);
     let mut plan = runner.prepare(batch::load(&csv).unwrap()).unwrap();
     let callee = Callee::default();
-    let c = callee.clone();
     runner
-        .run(&mut plan, true, &CancellationToken::new(), |_| {}, move |call| {
-            let c = c.clone();
-            async move { c.answer(call.number.expose(), Duration::ZERO).await }
-        })
+        .run(&mut plan, true, &CancellationToken::new(), |_| {}, callee.replier(Duration::ZERO))
         .await
         .unwrap();
 
