@@ -108,6 +108,8 @@ async fn vendor_error_is_shown_next_to_the_check_and_form_is_kept() {
     app.fakes.set_fault(Endpoint::Apizero2c, Fault::apizero(4022, 200));
     app.type_into("#f-name", MATCH_NAME).await;
     app.type_into("#f-number", MATCH_NUMBER).await;
+    // The region panel fills in after the number and moves the consent box down: wait for it.
+    app.wait_text("#region", "东城区").await;
     app.click("#consent").await;
     app.wait_enabled("#btn-verify").await;
     app.click("#btn-verify").await;
