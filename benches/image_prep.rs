@@ -26,6 +26,7 @@ fn prepare(c: &mut Criterion) {
     g.sample_size(20);
     g.bench_function("prepare_12mp_jpeg", |b| b.iter(|| image_prep::prepare(&photo).unwrap()));
     g.bench_function("prepare_12mp_jpeg_base64", |b| b.iter(|| image_prep::prepare(&photo).unwrap().base64()));
+    g.bench_function("decode_upright_12mp", |b| b.iter(|| image_prep::decode_upright(&photo).unwrap()));
     g.bench_function("encode_2000x1500", |b| b.iter(|| image_prep::encode_jpeg(&p.image, image_prep::QUALITY).unwrap()));
     // For comparison: the obvious way with the `image` crate alone.
     g.bench_function("naive_image_crate_12mp", |b| {

@@ -4,10 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# build: WebKitGTK 4.1 (pulls GTK 3, libsoup 3), D-Bus headers for the keychain client.
+# build: WebKitGTK 4.1 (pulls GTK 3, libsoup 3), D-Bus headers for the keychain client,
+# libjpeg-turbo's TurboJPEG (linked statically, so not needed to run).
 # run and test: a virtual display, WebKitWebDriver, a Secret Service, screenshots, CJK fonts.
 PACKAGES=(
-  build-essential pkg-config libwebkit2gtk-4.1-dev libdbus-1-dev
+  build-essential pkg-config libwebkit2gtk-4.1-dev libdbus-1-dev libturbojpeg0-dev
   xvfb xauth webkit2gtk-driver gnome-keyring dbus-x11 imagemagick x11-utils fonts-noto-cjk
 )
 

@@ -9,11 +9,13 @@
 //! is applied, the long edge is brought down to [`MAX_EDGE`] pixels and the pixels are
 //! re-encoded as a fresh JPEG that holds no metadata at all.
 //!
-//! JPEG, the common case, is decoded at 1/2, 1/4 or 1/8 scale directly in the DCT domain, which
-//! is what makes a 12-megapixel photo cheap.
+//! JPEG, the common case, is decoded by libjpeg-turbo at the smallest eighth-scale that still
+//! covers [`MAX_EDGE`], directly in the DCT domain, which is what makes a 12-megapixel photo
+//! cheap; the payload is encoded by libjpeg-turbo too.
 
 mod error;
 mod sniff;
+mod turbo;
 
 pub use error::{ImageError, ImageErrorKind};
 pub use sniff::{sniff, Sniffed};
@@ -158,60 +160,31 @@ fn decode(bytes: &[u8], format: SourceFormat) -> Result<Decoded, ImageError> {
     decode_generic(bytes, format)
 }
 
-/// The JPEG fast path: DCT-domain downscaling to the smallest of 1, 1/2, 1/4, 1/8 that still
-/// covers [`MAX_EDGE`]. `Ok(None)` for JPEG flavours it does not handle (CMYK, 12-bit), which
-/// go the generic way.
+/// The JPEG fast path: libjpeg-turbo decoding at the smallest eighth-scale (DCT-domain
+/// downscaling) that still covers [`MAX_EDGE`]. `Ok(None)` for JPEG flavours it does not handle
+/// (CMYK, 12-bit), which go the generic way.
 fn decode_jpeg_scaled(bytes: &[u8]) -> Result<Option<Decoded>, ImageError> {
-    use jpeg_decoder::{Decoder, Error, PixelFormat};
     // Our own look at the frame header first, so a bomb is named before any decoder runs.
     if let Some((w, h)) = jpeg_frame_size(bytes) {
         check_dimensions(w as u64, h as u64)?;
     }
-    let mut dec = Decoder::new(bytes);
-    let corrupt = |e: Error| match e {
-        Error::Unsupported(_) => None,
-        _ => Some(ImageError::new(ImageErrorKind::Corrupt)),
-    };
-    if let Err(e) = dec.read_info() {
-        return corrupt(e).map_or(Ok(None), Err);
-    }
-    let Some(info) = dec.info() else { return Ok(None) };
-    let (w, h) = (info.width as u32, info.height as u32);
+    let Some(head) = turbo::header(bytes) else { return Ok(None) };
+    let (w, h) = (head.width, head.height);
     check_dimensions(w as u64, h as u64)?;
-    if !matches!(info.pixel_format, PixelFormat::RGB24 | PixelFormat::L8) {
+    if !head.convertible {
         return Ok(None);
     }
     let (tw, th) = fit_dims(w, h, MAX_EDGE);
-    let (sw, sh) = match dec.scale(tw.max(1) as u16, th.max(1) as u16) {
-        Ok(s) => s,
-        Err(e) => return corrupt(e).map_or(Ok(None), Err),
-    };
-    dec.set_max_decoding_buffer_size((sw as usize) * (sh as usize) * 3 + 1024);
-    let pixels = match dec.decode() {
-        Ok(p) => p,
-        Err(e) => return corrupt(e).map_or(Ok(None), Err),
-    };
-    let orientation = dec.exif_data().and_then(Orientation::from_exif_chunk).unwrap_or(Orientation::NoTransforms);
-    let (sw, sh) = (sw as u32, sh as u32);
-    let image = match info.pixel_format {
-        PixelFormat::L8 => {
-            let mut rgb = Vec::with_capacity(pixels.len() * 3);
-            for &l in &pixels {
-                rgb.extend_from_slice(&[l, l, l]);
-            }
-            RgbImage::from_raw(sw, sh, rgb)
-        }
-        _ => RgbImage::from_raw(sw, sh, pixels),
-    };
-    let image = image.ok_or_else(|| ImageError::new(ImageErrorKind::Corrupt))?;
+    let image = turbo::decode_scaled(bytes, head, tw, th).ok_or_else(|| ImageError::new(ImageErrorKind::Corrupt))?;
+    let orientation = jpeg_exif(bytes).and_then(Orientation::from_exif_chunk).unwrap_or(Orientation::NoTransforms);
     Ok(Some(Decoded { image, width: w, height: h, orientation }))
 }
 
-/// Width and height from the first SOFn segment, walking the marker segments.
-fn jpeg_frame_size(b: &[u8]) -> Option<(u32, u32)> {
+/// The marker segments before the image data: (marker, payload).
+fn jpeg_segments(b: &[u8]) -> impl Iterator<Item = (u8, &[u8])> {
     let mut i = 2;
-    while i + 4 <= b.len() {
-        if b[i] != 0xFF {
+    std::iter::from_fn(move || loop {
+        if i + 4 > b.len() || b[i] != 0xFF {
             return None;
         }
         let m = b[i + 1];
@@ -224,17 +197,25 @@ fn jpeg_frame_size(b: &[u8]) -> Option<(u32, u32)> {
             continue;
         }
         let len = u16::from_be_bytes([b[i + 2], b[i + 3]]) as usize;
-        let is_sof = matches!(m, 0xC0..=0xCF) && !matches!(m, 0xC4 | 0xC8 | 0xCC);
-        if is_sof {
-            let s = b.get(i + 4..i + 9)?;
-            return Some((u16::from_be_bytes([s[3], s[4]]) as u32, u16::from_be_bytes([s[1], s[2]]) as u32));
-        }
         if m == 0xDA || len < 2 {
             return None;
         }
+        let seg = b.get(i + 4..i + 2 + len)?;
         i += 2 + len;
-    }
-    None
+        return Some((m, seg));
+    })
+}
+
+/// The TIFF structure inside the first APP1 `Exif` segment, where the orientation lives.
+fn jpeg_exif(b: &[u8]) -> Option<&[u8]> {
+    jpeg_segments(b).find_map(|(m, seg)| (m == 0xE1).then(|| seg.strip_prefix(b"Exif\0\0")).flatten())
+}
+
+/// Width and height from the first SOFn segment.
+fn jpeg_frame_size(b: &[u8]) -> Option<(u32, u32)> {
+    let (_, s) = jpeg_segments(b).find(|&(m, _)| matches!(m, 0xC0..=0xCF) && !matches!(m, 0xC4 | 0xC8 | 0xCC))?;
+    let s = s.get(..5)?;
+    Some((u16::from_be_bytes([s[3], s[4]]) as u32, u16::from_be_bytes([s[1], s[2]]) as u32))
 }
 
 /// PNG, WebP, BMP and unusual JPEGs through the `image` crate, with limits.
@@ -323,18 +304,74 @@ pub fn resize(img: &RgbImage, tw: u32, th: u32) -> RgbImage {
         .unwrap_or_else(|| image::imageops::thumbnail(img, tw, th))
 }
 
+/// Applies an EXIF orientation. Phones store most portrait shots sideways (6 or 8), so the
+/// quarter turns are done in cache-sized tiles: pixel by pixel they cost more than encoding.
 fn orient(img: RgbImage, o: Orientation) -> RgbImage {
-    use image::imageops::{flip_horizontal, flip_vertical, rotate180, rotate270, rotate90};
+    let (w, h) = img.dimensions();
+    let (w_, h_) = (w as usize, h as usize);
     match o {
         Orientation::NoTransforms => img,
-        Orientation::Rotate90 => rotate90(&img),
-        Orientation::Rotate180 => rotate180(&img),
-        Orientation::Rotate270 => rotate270(&img),
-        Orientation::FlipHorizontal => flip_horizontal(&img),
-        Orientation::FlipVertical => flip_vertical(&img),
-        Orientation::Rotate90FlipH => flip_horizontal(&rotate90(&img)),
-        Orientation::Rotate270FlipH => flip_horizontal(&rotate270(&img)),
+        Orientation::FlipHorizontal => {
+            let mut img = img;
+            for row in img.chunks_exact_mut(w_ * 3) {
+                reverse_pixels(row);
+            }
+            img
+        }
+        Orientation::FlipVertical => {
+            let mut out = Vec::with_capacity(w_ * h_ * 3);
+            for row in img.as_raw().chunks_exact(w_ * 3).rev() {
+                out.extend_from_slice(row);
+            }
+            RgbImage::from_raw(w, h, out).expect("same size")
+        }
+        Orientation::Rotate180 => {
+            let mut img = img;
+            reverse_pixels(&mut img);
+            img
+        }
+        // Output pixel (x, y) comes from stored column `y` (or its mirror) and stored row `x`
+        // (or its mirror).
+        Orientation::Rotate90 => quarter_turn(&img, false, true),
+        Orientation::Rotate270 => quarter_turn(&img, true, false),
+        Orientation::Rotate90FlipH => quarter_turn(&img, false, false),
+        Orientation::Rotate270FlipH => quarter_turn(&img, true, true),
     }
+}
+
+/// Reverses the order of the RGB pixels in `px`.
+fn reverse_pixels(px: &mut [u8]) {
+    let n = px.len() / 3;
+    for i in 0..n / 2 {
+        let (a, b) = (i * 3, (n - 1 - i) * 3);
+        for c in 0..3 {
+            px.swap(a + c, b + c);
+        }
+    }
+}
+
+/// An h × w image whose pixel (x, y) is the stored pixel at column `y` (mirrored when
+/// `mirror_col`) and row `x` (mirrored when `mirror_row`), copied tile by tile.
+fn quarter_turn(img: &RgbImage, mirror_col: bool, mirror_row: bool) -> RgbImage {
+    const TILE: usize = 32;
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let src = img.as_raw();
+    let mut out = vec![0u8; w * h * 3];
+    // The output is h wide and w tall.
+    for ty in (0..w).step_by(TILE) {
+        for tx in (0..h).step_by(TILE) {
+            for y in ty..(ty + TILE).min(w) {
+                let col = if mirror_col { w - 1 - y } else { y };
+                let row_out = &mut out[y * h * 3..(y + 1) * h * 3];
+                for x in tx..(tx + TILE).min(h) {
+                    let row = if mirror_row { h - 1 - x } else { x };
+                    let s = (row * w + col) * 3;
+                    row_out[x * 3..x * 3 + 3].copy_from_slice(&src[s..s + 3]);
+                }
+            }
+        }
+    }
+    RgbImage::from_raw(h as u32, w as u32, out).expect("same pixel count")
 }
 
 fn exif_value(o: Orientation) -> u8 {
@@ -352,12 +389,7 @@ fn exif_value(o: Orientation) -> u8 {
 
 /// Encodes a baseline JPEG with no metadata segment at all.
 pub fn encode_jpeg(img: &RgbImage, quality: u8) -> Result<Vec<u8>, ImageError> {
-    let mut out = Vec::with_capacity(img.as_raw().len() / 8);
-    let mut enc = jpeg_encoder::Encoder::new(&mut out, quality);
-    enc.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_2);
-    enc.encode(img.as_raw(), img.width() as u16, img.height() as u16, jpeg_encoder::ColorType::Rgb)
-        .map_err(|_| ImageError::new(ImageErrorKind::Corrupt))?;
-    Ok(out)
+    turbo::encode(img, quality).ok_or_else(|| ImageError::new(ImageErrorKind::Corrupt))
 }
 
 /// Encodes at [`QUALITY`], lowering the quality (then the size) until the base64 fits `limit`.

@@ -262,3 +262,35 @@ fn debug_never_prints_pixels() {
     let s = format!("{p:?}");
     assert!(s.contains("jpeg_bytes") && s.len() < 300, "{s}");
 }
+
+#[test]
+fn jpeg_scale_is_the_smallest_eighth_covering_the_target() {
+    use super::turbo::scaled_size;
+    assert_eq!(scaled_size(4000, 3000, 2000, 1500), (2000, 1500));
+    // An iPhone's 4032 × 3024: 1/2 gives 2016 × 1512, the resizer does the rest.
+    assert_eq!(scaled_size(4032, 3024, 2000, 1500), (2016, 1512));
+    // 24 MP: 3/8 already covers 2000 × 1333.
+    assert_eq!(scaled_size(6000, 4000, 2000, 1333), (2250, 1500));
+    assert_eq!(scaled_size(800, 600, 800, 600), (800, 600));
+    assert_eq!(scaled_size(1, 1, 1, 1), (1, 1));
+}
+
+#[test]
+fn every_exif_orientation_matches_the_reference_transform() {
+    use image::imageops::{flip_horizontal, flip_vertical, rotate180, rotate270, rotate90};
+    // Odd sizes and more than one tile, every pixel distinct enough to catch an off-by-one.
+    let img = RgbImage::from_fn(67, 41, |x, y| Rgb([x as u8, y as u8, (x * 7 + y * 13) as u8]));
+    let cases: [(Orientation, RgbImage); 8] = [
+        (Orientation::NoTransforms, img.clone()),
+        (Orientation::FlipHorizontal, flip_horizontal(&img)),
+        (Orientation::FlipVertical, flip_vertical(&img)),
+        (Orientation::Rotate180, rotate180(&img)),
+        (Orientation::Rotate90, rotate90(&img)),
+        (Orientation::Rotate270, rotate270(&img)),
+        (Orientation::Rotate90FlipH, flip_horizontal(&rotate90(&img))),
+        (Orientation::Rotate270FlipH, flip_horizontal(&rotate270(&img))),
+    ];
+    for (o, want) in cases {
+        assert!(super::orient(img.clone(), o) == want, "{o:?}");
+    }
+}
