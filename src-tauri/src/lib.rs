@@ -44,6 +44,7 @@ fn on_drop(window: &tauri::Window, paths: &[std::path::PathBuf]) {
 }
 
 pub fn run() {
+    ocr_local::tune_allocator();
     let (mut settings, settings_error) = settings::load();
     if let Some(e) = settings_error {
         eprintln!("idcheck-app: {}", e.message);
