@@ -40,6 +40,13 @@ impl Dict {
         self
     }
 
+    /// Japanese forms (shinjitai) the recogniser also knows, read as their simplified Chinese
+    /// counterparts: a Chinese card never prints them, and 単 for 单 in an address is a real
+    /// misreading. Characters that are also Chinese in their own right (芸, 浜, 弁) are left out.
+    pub fn with_japanese_forms(self) -> Dict {
+        self.with_simplified(JAPANESE_FORMS)
+    }
+
     /// The class that class `k` is read as (see [`Dict::with_simplified`]).
     pub fn canonical(&self, k: usize) -> usize {
         self.canonical.get(k).map_or(k, |&c| c as usize)
@@ -130,6 +137,22 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// Pairs of (Japanese form, simplified Chinese), one per line, tab-separated.
+const JAPANESE_FORMS: &str = concat!(
+    "単\t单\n県\t县\n広\t广\n沢\t泽\n竜\t龙\n斉\t齐\n栄\t荣\n戦\t战\n売\t卖\n読\t读\n変\t变\n発\t发\n楽\t乐\n",
+    "薬\t药\n鉄\t铁\n関\t关\n図\t图\n歳\t岁\n実\t实\n帰\t归\n児\t儿\n隣\t邻\n様\t样\n険\t险\n検\t检\n験\t验\n",
+    "剣\t剑\n経\t经\n済\t济\n営\t营\n駅\t驿\n桜\t樱\n覚\t觉\n拠\t据\n庁\t厅\n団\t团\n転\t转\n伝\t传\n鶏\t鸡\n",
+    "黒\t黑\n囲\t围\n挙\t举\n恵\t惠\n絵\t绘\n塩\t盐\n縁\t缘\n穏\t稳\n仮\t假\n価\t价\n拡\t扩\n閲\t阅\n観\t观\n",
+    "陥\t陷\n勧\t劝\n巻\t卷\n寛\t宽\n気\t气\n郷\t乡\n暁\t晓\n駆\t驱\n継\t继\n軽\t轻\n権\t权\n顕\t显\n厳\t严\n",
+    "鉱\t矿\n砕\t碎\n雑\t杂\n賛\t赞\n収\t收\n従\t从\n渋\t涩\n獣\t兽\n縦\t纵\n粛\t肃\n処\t处\n緒\t绪\n奨\t奖\n",
+    "焼\t烧\n証\t证\n乗\t乘\n浄\t净\n剰\t剩\n畳\t叠\n縄\t绳\n壌\t壤\n譲\t让\n醸\t酿\n粋\t粹\n酔\t醉\n穂\t穗\n",
+    "髄\t髓\n瀬\t濑\n摂\t摄\n専\t专\n銭\t钱\n繊\t纤\n荘\t庄\n捜\t搜\n挿\t插\n巣\t巢\n層\t层\n騒\t骚\n増\t增\n",
+    "蔵\t藏\n贈\t赠\n続\t续\n対\t对\n帯\t带\n滝\t泷\n択\t择\n弾\t弹\n遅\t迟\n鋳\t铸\n聴\t听\n懲\t惩\n鎮\t镇\n",
+    "逓\t递\n稲\t稻\n闘\t斗\n徳\t德\n弐\t贰\n悩\t恼\n脳\t脑\n覇\t霸\n廃\t废\n拝\t拜\n髪\t发\n抜\t拔\n払\t拂\n",
+    "仏\t佛\n並\t并\n辺\t边\n舗\t铺\n歩\t步\n豊\t丰\n毎\t每\n満\t满\n黙\t默\n訳\t译\n揺\t摇\n謡\t谣\n頼\t赖\n",
+    "覧\t览\n両\t两\n猟\t猎\n緑\t绿\n塁\t垒\n涙\t泪\n隷\t隶\n霊\t灵\n齢\t龄\n労\t劳\n録\t录\n",
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,6 +165,13 @@ mod tests {
         assert_eq!(d.class(1), "\u{3000}");
         assert_eq!(d.class(3), "🇨🇳");
         assert_eq!(d.class(4), " ");
+    }
+
+    #[test]
+    fn japanese_forms_read_as_simplified_but_chinese_characters_stay() {
+        let d = Dict::parse("单\n単\n芸\n艺\n").with_japanese_forms();
+        assert_eq!(d.canonical(2), 1, "単 reads as 单");
+        assert_eq!(d.canonical(3), 3, "芸 is a Chinese character (a name) and stays");
     }
 
     #[test]
@@ -181,3 +211,4 @@ mod tests {
         assert_eq!(sex("x"), None);
     }
 }
+

@@ -195,19 +195,50 @@ fn dates(s: &str) -> Vec<String> {
     out
 }
 
+/// Tallest box kept, in median line heights.
+const MAX_LINE_HEIGHT: f32 = 2.5;
+/// A character read this unsurely right after a label is a speck between label and value.
+const SPECK_P: f32 = 0.3;
+
+/// Below this, a character is not certain enough to stand against the layout's rules.
+const SURE_P: f32 = 0.95;
+
+/// The provinces, autonomous regions and municipalities an address begins with.
+const PROVINCES: [&str; 34] = [
+    "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建", "江西",
+    "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏", "陕西", "甘肃",
+    "青海", "宁夏", "新疆", "台湾", "香港", "澳门",
+];
+
+/// A value without the specks read at its start.
+fn without_specks(mut v: Vec<Char>) -> Vec<Char> {
+    let n = v.iter().take_while(|c| c.p < SPECK_P).count();
+    v.drain(..n);
+    v
+}
+
 const FRONT_LABELS: [&str; 6] = ["姓名", "性别", "民族", "出生", "住址", "公民身份号码"];
 const BACK_LABELS: [&str; 4] = ["签发机关", "有效期限", "居民身份证", "中华人民共和国"];
 
 /// Reads the fields of one side from placed lines.
 pub fn read_fields(lines: &[Placed]) -> (CardFields, Vec<Msg>) {
-    let rows = rows(lines);
+    // Printed lines are all about one height; a box several times taller is the portrait or a
+    // pattern read as a stray character, and would join unrelated rows together.
+    let mut hs: Vec<f32> = lines.iter().map(|l| l.h).collect();
+    hs.sort_by(f32::total_cmp);
+    let median = hs.get(hs.len() / 2).copied().unwrap_or(0.0);
+    let lines: Vec<Placed> = lines.iter().filter(|l| l.h <= MAX_LINE_HEIGHT * median).cloned().collect();
+    let rows = rows(&lines);
     let mut f = CardFields::default();
     let mut notes = Vec::new();
     let all: String = rows.iter().map(|r| r.text()).collect();
     let score = |labels: &[&str]| labels.iter().filter(|l| all.contains(*l)).count();
-    let digits_run = rows.iter().any(|r| r.chars.iter().filter(|c| c.text.chars().all(|ch| ch.is_ascii_digit())).count() >= 15);
+    // The number is a run of 15 or more digits; the back's validity has as many digits, but
+    // in runs of four at most.
+    let digits_run = rows.iter().any(|r| longest_digit_run(&r.chars) >= 15);
+    let date_range = rows.iter().any(|r| dates(&r.text()).len() >= 2);
     let front = score(&FRONT_LABELS) + usize::from(digits_run) * 2;
-    let back = score(&BACK_LABELS);
+    let back = score(&BACK_LABELS) + usize::from(date_range);
     if front == 0 && back == 0 {
         return (f, notes);
     }
@@ -219,6 +250,25 @@ pub fn read_fields(lines: &[Placed]) -> (CardFields, Vec<Msg>) {
         read_back(&rows, &mut f);
     }
     (f, notes)
+}
+
+fn longest_digit_run(chars: &[Char]) -> usize {
+    let mut best = 0;
+    let mut run = 0;
+    for c in chars {
+        if c.text.chars().next().is_some_and(|ch| ch.is_ascii_digit() || ch == 'X' || ch == 'x') {
+            run += 1;
+            best = best.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    best
+}
+
+/// The number read from a line of its own (see `Engine::read`): its digits, notes, confidence.
+pub fn number_from(chars: &[Char]) -> Option<(String, Vec<Msg>, f32)> {
+    (longest_digit_run(chars) >= 15).then(|| number::repair(chars))
 }
 
 fn set(f: &mut CardFields, key: &str, value: Option<String>, c: f32) {
@@ -253,6 +303,7 @@ fn read_front(rows: &[Row], f: &mut CardFields, notes: &mut Vec<Msg>) {
         }
         if f.name.is_none() {
             if let Some(v) = after_label(&r.chars, "姓名") {
+                let v = without_specks(v);
                 set(f, "name", Some(name_text(&v)), conf(&v));
                 continue;
             }
@@ -279,7 +330,7 @@ fn read_front(rows: &[Row], f: &mut CardFields, notes: &mut Vec<Msg>) {
         }
         if addr_row.is_none() {
             if let Some(v) = after_label(&r.chars, "住址") {
-                addr_row = Some((i, v));
+                addr_row = Some((i, without_specks(v)));
                 continue;
             }
         }
@@ -293,6 +344,15 @@ fn read_front(rows: &[Row], f: &mut CardFields, notes: &mut Vec<Msg>) {
                 break;
             }
             chars.extend(r.chars.iter().cloned());
+        }
+        // An address starts with its province. A speck read between 住址 and the value shows
+        // as one unsure extra character in front of it.
+        let starts_right = |cs: &[Char]| {
+            let t = text(cs);
+            PROVINCES.iter().any(|p| t.starts_with(p))
+        };
+        if chars.len() > 4 && chars[0].p < SURE_P && !starts_right(&chars) && starts_right(&chars[1..]) {
+            chars.remove(0);
         }
         set(f, "address", Some(text(&chars)), conf(&chars));
     }
@@ -321,16 +381,76 @@ fn read_back(rows: &[Row], f: &mut CardFields) {
         }
         if f.valid_from.is_none() {
             if let Some(v) = after_label(&r.chars, "有效期限") {
-                let t = text(&v);
-                let ds = dates(&t);
-                let c = conf(&v);
-                set(f, "valid_from", ds.first().cloned(), c);
-                if t.contains("长期") || (t.contains('长') && ds.len() == 1) {
-                    set(f, "valid_until", Some("长期".into()), c);
-                } else {
-                    set(f, "valid_until", ds.get(1).cloned(), c);
+                set_validity(f, &v);
+            }
+        }
+    }
+    // The labels are small and pale, and on a poor photo the detector may miss them. The
+    // layout still tells the rows apart: the validity is the row holding a date range, and the
+    // issuing authority the row of Chinese just above it.
+    if f.valid_from.is_none() {
+        if let Some(k) = rows.iter().rposition(|r| {
+            let t = r.text();
+            dates(&t).len() >= 2 || (dates(&t).len() == 1 && t.contains('长'))
+        }) {
+            let v = after_label(&rows[k].chars, "有效期限").unwrap_or_else(|| rows[k].chars.clone());
+            set_validity(f, &v);
+            if f.issued_by.is_none() && k > 0 {
+                let above = &rows[k - 1];
+                let t = above.text();
+                if !BACK_LABELS[2..].iter().any(|l| t.contains(l)) {
+                    let v = after_label(&above.chars, "签发机关").unwrap_or_else(|| above.chars.clone());
+                    let v = chinese_only(&v);
+                    set(f, "issued_by", Some(text(v)), conf(v));
                 }
             }
+        }
+    }
+}
+
+fn set_validity(f: &mut CardFields, v: &[Char]) {
+    let t = text(v);
+    let ds = dates(&t);
+    let c = conf(v);
+    set(f, "valid_from", ds.first().cloned(), c);
+    if t.contains("长期") || (t.contains('长') && ds.len() == 1) {
+        set(f, "valid_until", Some("长期".into()), c);
+    } else {
+        set(f, "valid_until", ds.get(1).cloned(), c);
+    }
+}
+
+/// Fills what `f` lacks from `other`, a second reading of the same side.
+pub fn fill_from(f: &mut CardFields, other: &CardFields) {
+    if f.side != other.side {
+        return;
+    }
+    // A number failing its check is as good as none when the other reading has a valid one.
+    let valid = |n: &Option<String>| n.as_deref().is_some_and(|n| crate::id::check(n).valid);
+    if !valid(&f.number) && valid(&other.number) {
+        f.number = None;
+    }
+    let pairs: [(&str, &mut Option<String>, &Option<String>); 9] = [
+        ("name", &mut f.name, &other.name),
+        ("sex", &mut f.sex, &other.sex),
+        ("ethnicity", &mut f.ethnicity, &other.ethnicity),
+        ("birth", &mut f.birth, &other.birth),
+        ("address", &mut f.address, &other.address),
+        ("number", &mut f.number, &other.number),
+        ("issued_by", &mut f.issued_by, &other.issued_by),
+        ("valid_from", &mut f.valid_from, &other.valid_from),
+        ("valid_until", &mut f.valid_until, &other.valid_until),
+    ];
+    let mut filled = Vec::new();
+    for (key, mine, theirs) in pairs {
+        if mine.is_none() && theirs.is_some() {
+            *mine = theirs.clone();
+            filled.push(key);
+        }
+    }
+    for key in filled {
+        if let Some(c) = other.confidence.get(key) {
+            f.confidence.insert(key.to_string(), *c);
         }
     }
 }
@@ -395,6 +515,52 @@ mod tests {
         assert_eq!(read_fields(&lines).0.issued_by.as_deref(), Some("呼和浩特市公安局"));
         let lines = vec![placed(10.0, 10.0, "姓名阿依古丽・买买提"), placed(10.0, 220.0, "公民身份号码11010519491231002X")];
         assert_eq!(read_fields(&lines).0.name.as_deref(), Some("阿依古丽·买买提"));
+    }
+
+    #[test]
+    fn a_tall_box_does_not_join_rows_and_specks_after_a_label_are_dropped() {
+        let mut lines = vec![
+            placed(10.0, 10.0, "姓名"),
+            placed(60.0, 8.0, "戴馨伟"),
+            placed(10.0, 50.0, "性别女"),
+            placed(100.0, 51.0, "民族汉"),
+            placed(10.0, 90.0, "出生1973年8月3日"),
+            placed(10.0, 130.0, "住址吉林省延吉市幸福里70"),
+            placed(60.0, 160.0, "7号"),
+            placed(10.0, 220.0, "公民身份号码222401197308031026"),
+        ];
+        // The portrait read as "8": a box as tall as three rows, centred on the 住址 row.
+        let mut tall = placed(400.0, 130.0, "8");
+        tall.h = 120.0;
+        lines.push(tall);
+        // A speck read between the label and the name, and one in the label's own box.
+        lines[1].line.chars.insert(0, Char { text: "暱".into(), p: 0.05, alt: None });
+        lines[5].line.chars.insert(2, Char { text: "司".into(), p: 0.87, alt: None });
+        let (f, _) = read_fields(&lines);
+        assert_eq!(f.name.as_deref(), Some("戴馨伟"));
+        assert_eq!(f.birth.as_deref(), Some("1973-08-03"));
+        assert_eq!(f.address.as_deref(), Some("吉林省延吉市幸福里707号"));
+    }
+
+    #[test]
+    fn back_rows_without_their_labels() {
+        let lines = vec![
+            placed(100.0, 10.0, "中华人民共和国"),
+            placed(90.0, 50.0, "居民身份证"),
+            placed(120.0, 150.0, "北京市公安局朝阳分局"),
+            placed(120.0, 190.0, "2021.12.27-2041.12.27"),
+        ];
+        let (f, _) = read_fields(&lines);
+        assert_eq!(f.side, Some(Side::Back));
+        assert_eq!(f.issued_by.as_deref(), Some("北京市公安局朝阳分局"));
+        assert_eq!(f.valid_from.as_deref(), Some("2021-12-27"));
+        assert_eq!(f.valid_until.as_deref(), Some("2041-12-27"));
+    }
+
+    #[test]
+    fn a_date_range_is_not_a_number() {
+        let lines = vec![placed(100.0, 10.0, "居民身份证"), placed(120.0, 150.0, "北京市公安局朝阳分局"), placed(120.0, 190.0, "2021.12.27-2041.12.27")];
+        assert_eq!(read_fields(&lines).0.side, Some(Side::Back));
     }
 
     #[test]

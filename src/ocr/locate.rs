@@ -47,6 +47,8 @@ pub struct Oriented {
 
 /// Greatest angle (degrees) between a line and the card's direction for the line to count.
 const MAX_SKEW_DEG: f32 = 11.0;
+/// Boxes thicker than this many median line heights are not lines of text.
+const MAX_BLOB_HEIGHT: f32 = 2.5;
 /// A box at most this many times longer than wide is nearly square: its own angle says nothing.
 const MAX_SQUARE_ASPECT: f32 = 1.5;
 
@@ -65,9 +67,16 @@ fn along_line(q: &Quad, dir: Pt) -> Quad {
 /// Finds the dominant text direction and returns the boxes that follow it, each turned to run
 /// along it.
 pub fn orient(dets: &[Detection]) -> Option<Oriented> {
+    // Printed lines are about one height. A box several times taller is the portrait, the
+    // emblem or the whole card read as one blob: its long side says nothing about the lines,
+    // and its length would outweigh them all.
+    let mut hs: Vec<f32> = dets.iter().map(|d| d.quad.width().min(d.quad.height())).collect();
+    hs.sort_by(f32::total_cmp);
+    let median = hs.get(hs.len() / 2).copied().unwrap_or(0.0);
+    let dets: Vec<&Detection> = dets.iter().filter(|d| d.quad.width().min(d.quad.height()) <= MAX_BLOB_HEIGHT * median).collect();
     // Axial mean: double the angles so that a and a+180° agree, weighted by box length.
     let (mut sx, mut sy) = (0f32, 0f32);
-    for d in dets {
+    for d in &dets {
         let w = d.quad.width();
         let a = 2.0 * d.quad.angle();
         sx += w * w * a.cos();
@@ -139,6 +148,8 @@ mod tests {
             det([(130.0, 100.0), (130.0, 132.0), (100.0, 132.0), (100.0, 100.0)]),
             // A long streak across the lines (a desk edge) is not text and stays out.
             det([(500.0, 0.0), (500.0, 120.0), (490.0, 120.0), (490.0, 0.0)]),
+            // The whole card read as one blob, longer than any line and at another angle.
+            det([(0.0, 0.0), (900.0, -500.0), (1200.0, 50.0), (300.0, 550.0)]),
         ];
         let o = orient(&dets).unwrap();
         assert!((o.angle - 0.38).abs() < 0.05, "{}", o.angle);
