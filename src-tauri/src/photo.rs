@@ -50,7 +50,7 @@ pub struct Prepared {
 /// Prepares a photo through the core (decode, orient, downscale, re-encode as JPEG without
 /// metadata) and builds its preview.
 pub fn prepare(bytes: &[u8]) -> Result<Prepared, UiError> {
-    let (jpeg, width, height, warnings) = crate::bridge::prepare_image(bytes)?;
-    let preview = format!("data:image/jpeg;base64,{}", base64::engine::general_purpose::STANDARD.encode(&jpeg));
+    let (jpeg, small, width, height, warnings) = crate::bridge::prepare_image(bytes)?;
+    let preview = format!("data:image/jpeg;base64,{}", base64::engine::general_purpose::STANDARD.encode(&small));
     Ok(Prepared { jpeg, view: PhotoView { preview, width, height, warnings } })
 }

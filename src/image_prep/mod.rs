@@ -392,6 +392,15 @@ pub fn encode_jpeg(img: &RgbImage, quality: u8) -> Result<Vec<u8>, ImageError> {
     turbo::encode(img, quality).ok_or_else(|| ImageError::new(ImageErrorKind::Corrupt))
 }
 
+/// A smaller JPEG of `img` for display (long edge at most `edge`), with no metadata.
+pub fn preview_jpeg(img: &RgbImage, edge: u32) -> Result<Vec<u8>, ImageError> {
+    let (w, h) = fit_dims(img.width(), img.height(), edge);
+    if (w, h) == img.dimensions() {
+        return encode_jpeg(img, 80);
+    }
+    encode_jpeg(&resize(img, w, h), 80)
+}
+
 /// Encodes at [`QUALITY`], lowering the quality (then the size) until the base64 fits `limit`.
 fn encode_within(img: &RgbImage, limit: usize) -> Result<Vec<u8>, ImageError> {
     let fits = |j: &Vec<u8>| j.len().div_ceil(3) * 4 <= limit;

@@ -294,3 +294,15 @@ fn every_exif_orientation_matches_the_reference_transform() {
         assert!(super::orient(img.clone(), o) == want, "{o:?}");
     }
 }
+
+#[test]
+fn preview_is_small_upright_and_clean() {
+    let img = synth::jpeg(&marked(800, 600), 90);
+    let p = prepare(&synth::with_exif_orientation(&img, 6)).unwrap();
+    let small = preview_jpeg(&p.image, 400).unwrap();
+    no_metadata(&small);
+    let back = image::load_from_memory(&small).unwrap().to_rgb8();
+    assert_eq!(back.dimensions(), (300, 400));
+    // The red corner turned with the photo: top-right after orientation 6.
+    assert!(is_red(back.get_pixel(290, 10)));
+}
