@@ -30,6 +30,10 @@ fn main() {
              that holds libturbojpeg.a."
         );
     };
+    // A band decoder over libjpeg's own API (libturbojpeg.a carries it, the headers come from
+    // libjpeg-turbo's libjpeg62-turbo-dev, which libturbojpeg0-dev pulls in).
+    println!("cargo:rerun-if-changed=src/image_prep/rows.c");
+    cc::Build::new().file("src/image_prep/rows.c").opt_level(2).warnings(true).compile("idcheck_jpeg_rows");
     println!("cargo:rustc-link-search=native={}", dir.display());
     println!("cargo:rustc-link-lib=static=turbojpeg");
 }

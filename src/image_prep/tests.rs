@@ -306,3 +306,16 @@ fn preview_is_small_upright_and_clean() {
     // The red corner turned with the photo: top-right after orientation 6.
     assert!(is_red(back.get_pixel(290, 10)));
 }
+
+#[test]
+fn two_threads_decode_exactly_what_one_does() {
+    // Large enough to be split, with an odd number of rows.
+    let photo = synth::phone_photo_12mp();
+    let head = super::turbo::header(&photo).unwrap();
+    let split = super::turbo::decode_scaled(&photo, head, 2000, 1500).unwrap();
+    let one = super::turbo::decode_scaled(&photo, super::turbo::Header { progressive: true, ..head }, 2000, 1500).unwrap();
+    assert_eq!(split.dimensions(), one.dimensions());
+    assert!(split == one, "the halves differ from the single-threaded decoding");
+    // A cut in the bottom half, where only the second thread reads, is still refused.
+    assert!(super::turbo::decode_scaled(&photo[..photo.len() * 9 / 10], head, 2000, 1500).is_none());
+}

@@ -9,7 +9,7 @@
 //! and every return code is checked.
 
 use image::RgbImage;
-use std::os::raw::{c_int, c_uchar, c_ulong, c_void};
+use std::os::raw::{c_int, c_uchar, c_uint, c_ulong, c_void};
 
 type Handle = *mut c_void;
 
@@ -51,6 +51,11 @@ unsafe extern "C" {
         quality: c_int,
         flags: c_int,
     ) -> c_int;
+}
+
+unsafe extern "C" {
+    /// `rows.c`: output rows [y0, y1) at scale num/8 into `out`; 0 on success.
+    fn idc_decode_rows(data: *const c_uchar, len: c_ulong, num: c_int, y0: c_uint, y1: c_uint, out: *mut c_uchar, out_w: c_uint) -> c_int;
 }
 
 const TJPF_RGB: c_int = 0;
@@ -95,6 +100,8 @@ pub(super) struct Header {
     pub height: u32,
     /// CMYK and YCCK files cannot be turned into RGB by TurboJPEG; they go the generic way.
     pub convertible: bool,
+    /// Progressive files hold no row until every scan is read: no gain in splitting them.
+    pub progressive: bool,
 }
 
 /// The frame header, or `None` when TurboJPEG cannot parse it (12-bit files, damaged headers):
@@ -104,25 +111,39 @@ pub(super) fn header(jpeg: &[u8]) -> Option<Header> {
     let (mut w, mut h, mut ss, mut cs) = (0, 0, 0, 0);
     // SAFETY: the pointer and length describe `jpeg`; the out-pointers are live locals.
     let rc = unsafe { tjDecompressHeader3(tj.0, jpeg.as_ptr(), jpeg.len() as c_ulong, &mut w, &mut h, &mut ss, &mut cs) };
+    let progressive = super::jpeg_segments(jpeg).any(|(m, _)| matches!(m, 0xC2 | 0xC6 | 0xCA | 0xCE));
     (rc == 0 && w > 0 && h > 0).then_some(Header {
         width: w as u32,
         height: h as u32,
         convertible: cs != TJCS_CMYK && cs != TJCS_YCCK,
+        progressive,
     })
 }
 
 /// The scale n/8 (libjpeg-turbo scales by eighths in the DCT domain) that gives the smallest
 /// image still covering `min_w` × `min_h`, and the dimensions it gives.
 pub(super) fn scaled_size(w: u32, h: u32, min_w: u32, min_h: u32) -> (u32, u32) {
-    let at = |n: u64| ((w as u64 * n).div_ceil(8) as u32, (h as u64 * n).div_ceil(8) as u32);
-    (1..=8).map(at).find(|&(sw, sh)| sw >= min_w && sh >= min_h).unwrap_or((w, h))
+    let (_, sw, sh) = scale(w, h, min_w, min_h);
+    (sw, sh)
 }
+
+fn scale(w: u32, h: u32, min_w: u32, min_h: u32) -> (u32, u32, u32) {
+    let at = |n: u32| (n, (w as u64 * n as u64).div_ceil(8) as u32, (h as u64 * n as u64).div_ceil(8) as u32);
+    (1..=8).map(at).find(|&(_, sw, sh)| sw >= min_w && sh >= min_h).unwrap_or((8, w, h))
+}
+
+/// From this many output pixels on, two threads share the decoding (see [`decode_split`]).
+const SPLIT_MIN_PIXELS: u64 = 1_500_000;
 
 /// Decodes to RGB at the smallest eighth-scale covering `min_w` × `min_h`. `None` when the
 /// data is damaged or truncated.
 pub(super) fn decode_scaled(jpeg: &[u8], head: Header, min_w: u32, min_h: u32) -> Option<RgbImage> {
+    let (n, sw, sh) = scale(head.width, head.height, min_w, min_h);
+    let two_cores = std::thread::available_parallelism().is_ok_and(|p| p.get() >= 2);
+    if two_cores && !head.progressive && sw as u64 * sh as u64 >= SPLIT_MIN_PIXELS {
+        return decode_split(jpeg, n, sw, sh);
+    }
     let tj = Tj::decompressor()?;
-    let (sw, sh) = scaled_size(head.width, head.height, min_w, min_h);
     let mut pixels = vec![0u8; sw as usize * sh as usize * 3];
     // SAFETY: `pixels` holds exactly sw × sh RGB pixels with pitch sw × 3 (pitch 0 means
     // that); TurboJPEG picks the scale whose output fits sw × sh, which is this very size.
@@ -140,6 +161,32 @@ pub(super) fn decode_scaled(jpeg: &[u8], head: Header, min_w: u32, min_h: u32) -
         )
     };
     if rc != 0 {
+        return None;
+    }
+    RgbImage::from_raw(sw, sh, pixels)
+}
+
+/// A large baseline photo decoded by two threads: one decodes the top half; the other reads
+/// past it (entropy decoding only, the cheaper part) and decodes the bottom half. The
+/// Huffman-coded data cannot be entered in the middle, so this saves the inverse DCT, upsampling
+/// and colour conversion of half the picture: about a fifth of the time on a 12 MP photo.
+fn decode_split(jpeg: &[u8], n: u32, sw: u32, sh: u32) -> Option<RgbImage> {
+    let row = sw as usize * 3;
+    let half = (sh / 2) & !15;
+    let mut pixels = vec![0u8; row * sh as usize];
+    let (top, bottom) = pixels.split_at_mut(row * half as usize);
+    let band = |y0: u32, y1: u32, out: &mut [u8]| {
+        debug_assert_eq!(out.len(), row * (y1 - y0) as usize);
+        // SAFETY: `out` holds exactly the rows y0..y1 of width sw; the C side checks that the
+        // decoder's output width is sw and that y1 is within its height before writing.
+        unsafe { idc_decode_rows(jpeg.as_ptr(), jpeg.len() as c_ulong, n as c_int, y0, y1, out.as_mut_ptr(), sw) == 0 }
+    };
+    let ok = std::thread::scope(|s| {
+        let lower = s.spawn(|| band(half, sh, bottom));
+        let upper = band(0, half, top);
+        upper & lower.join().unwrap_or(false)
+    });
+    if !ok {
         return None;
     }
     RgbImage::from_raw(sw, sh, pixels)
