@@ -333,15 +333,21 @@ impl App {
     pub async fn shot(&self, name: &str) {
         let dir = repo_root().join("test-output/screenshots");
         let _ = std::fs::create_dir_all(&dir);
-        // WebKit's snapshot is the last frame composited: let two frames pass after the DOM
-        // change, then a moment for the compositor, so the picture shows the state just reached.
+        // Let two frames pass after the DOM change, then a moment for the paint to reach the
+        // display, so the picture shows the state just reached.
         let _ = self
             .client
-            .execute_async("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 250)));", vec![])
+            .execute_async(
+                "const done = arguments[0]; let sent = false; const once = () => { if (!sent) { sent = true; done(); } }; \
+                 requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(once, 250))); setTimeout(once, 1500);",
+                vec![],
+            )
             .await;
-        if let Ok(png) = self.client.screenshot().await {
-            let _ = std::fs::write(dir.join(format!("{name}.png")), png);
-        }
+        // The picture is taken from the X display, as the clerk would see the window: the app
+        // paints without GPU compositing, and WebKitWebDriver's own screenshot waits forever
+        // for a composited frame there.
+        let path = dir.join(format!("{name}.png"));
+        let _ = std::process::Command::new("import").args(["-window", "root", "-trim", "+repage"]).arg(&path).status();
     }
 
     /// Whether the Secret Service holds `key` for any IDCheck entry, read through the core's
