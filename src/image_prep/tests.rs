@@ -265,14 +265,14 @@ fn debug_never_prints_pixels() {
 
 #[test]
 fn jpeg_scale_is_the_smallest_eighth_covering_the_target() {
-    use super::turbo::scaled_size;
-    assert_eq!(scaled_size(4000, 3000, 2000, 1500), (2000, 1500));
+    use super::turbo::scale;
+    assert_eq!(scale(4000, 3000, 2000, 1500), (4, 2000, 1500));
     // An iPhone's 4032 × 3024: 1/2 gives 2016 × 1512, the resizer does the rest.
-    assert_eq!(scaled_size(4032, 3024, 2000, 1500), (2016, 1512));
+    assert_eq!(scale(4032, 3024, 2000, 1500), (4, 2016, 1512));
     // 24 MP: 3/8 already covers 2000 × 1333.
-    assert_eq!(scaled_size(6000, 4000, 2000, 1333), (2250, 1500));
-    assert_eq!(scaled_size(800, 600, 800, 600), (800, 600));
-    assert_eq!(scaled_size(1, 1, 1, 1), (1, 1));
+    assert_eq!(scale(6000, 4000, 2000, 1333), (3, 2250, 1500));
+    assert_eq!(scale(800, 600, 800, 600), (8, 800, 600));
+    assert_eq!(scale(1, 1, 1, 1), (1, 1, 1));
 }
 
 #[test]

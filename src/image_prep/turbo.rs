@@ -121,13 +121,8 @@ pub(super) fn header(jpeg: &[u8]) -> Option<Header> {
 }
 
 /// The scale n/8 (libjpeg-turbo scales by eighths in the DCT domain) that gives the smallest
-/// image still covering `min_w` × `min_h`, and the dimensions it gives.
-pub(super) fn scaled_size(w: u32, h: u32, min_w: u32, min_h: u32) -> (u32, u32) {
-    let (_, sw, sh) = scale(w, h, min_w, min_h);
-    (sw, sh)
-}
-
-fn scale(w: u32, h: u32, min_w: u32, min_h: u32) -> (u32, u32, u32) {
+/// image still covering `min_w` × `min_h`, with the dimensions it gives: (n, width, height).
+pub(super) fn scale(w: u32, h: u32, min_w: u32, min_h: u32) -> (u32, u32, u32) {
     let at = |n: u32| (n, (w as u64 * n as u64).div_ceil(8) as u32, (h as u64 * n as u64).div_ceil(8) as u32);
     (1..=8).map(at).find(|&(_, sw, sh)| sw >= min_w && sh >= min_h).unwrap_or((8, w, h))
 }
