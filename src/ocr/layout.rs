@@ -200,15 +200,84 @@ const MAX_LINE_HEIGHT: f32 = 2.5;
 /// A character read this unsurely right after a label is a speck between label and value.
 const SPECK_P: f32 = 0.3;
 
-/// Below this, a character is not certain enough to stand against the layout's rules.
-const SURE_P: f32 = 0.95;
-
 /// The provinces, autonomous regions and municipalities an address begins with.
 const PROVINCES: [&str; 34] = [
     "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建", "江西",
     "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏", "陕西", "甘肃",
     "青海", "宁夏", "新疆", "台湾", "香港", "澳门",
 ];
+
+/// Whether `t` starts with the name of a place: a province (short or full) or any city or
+/// county of the region table, past or present. Addresses and issuing authorities do.
+fn starts_with_place(t: &str) -> bool {
+    static NAMES: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        let mut set: std::collections::HashSet<&'static str> = PROVINCES.into_iter().collect();
+        for e in crate::region::entries() {
+            for era in e.history() {
+                let n = &era.names;
+                set.extend([n.province, n.city, n.district].into_iter().filter(|s| s.chars().count() >= 2));
+            }
+        }
+        set
+    });
+    let ends: Vec<usize> = t.char_indices().map(|(i, c)| i + c.len_utf8()).take(12).collect();
+    ends.iter().skip(1).any(|&e| names.contains(&t[..e]))
+}
+
+/// A value that starts with a place (address, issuing authority) without one stray character
+/// in front: a speck between the label and the value read as a character, often with
+/// confidence, shows as a value that starts with a place only once its first character is gone.
+fn without_stray_before_place(mut v: Vec<Char>) -> Vec<Char> {
+    if v.len() > 4 && !starts_with_place(&text(&v)) && starts_with_place(&text(&v[1..])) {
+        v.remove(0);
+    }
+    v
+}
+
+/// An address begins with its province's full name, one of a closed set. On a poor photo a
+/// character of a long one (新疆维吾尔自治区) can be dropped, doubled or misread; one such slip
+/// is put right. Names under five characters are left alone: one slip there is too likely to be
+/// another place.
+fn with_province_spelled_right(v: Vec<Char>) -> Vec<Char> {
+    let names: Vec<Vec<char>> = (11..=91u8)
+        .filter_map(crate::region::province_name)
+        .map(|n| n.chars().collect::<Vec<char>>())
+        .filter(|n| n.len() >= 5)
+        .collect();
+    let t = text(&v);
+    if names.iter().any(|n| t.starts_with(&n.iter().collect::<String>())) {
+        return v;
+    }
+    for n in &names {
+        for k in [n.len(), n.len() - 1, n.len() + 1] {
+            if k > v.len() {
+                continue;
+            }
+            let head: Vec<char> = text(&v[..k]).chars().collect();
+            if edit_distance(&head, n) == 1 {
+                let p = v[..k].iter().map(|c| c.p).fold(1.0, f32::min);
+                let mut out: Vec<Char> = n.iter().map(|ch| Char { text: ch.to_string(), p, alt: None }).collect();
+                out.extend_from_slice(&v[k..]);
+                return out;
+            }
+        }
+    }
+    v
+}
+
+/// Levenshtein distance between two character sequences.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
 
 /// A value without the specks read at its start.
 fn without_specks(mut v: Vec<Char>) -> Vec<Char> {
@@ -345,15 +414,7 @@ fn read_front(rows: &[Row], f: &mut CardFields, notes: &mut Vec<Msg>) {
             }
             chars.extend(r.chars.iter().cloned());
         }
-        // An address starts with its province. A speck read between 住址 and the value shows
-        // as one unsure extra character in front of it.
-        let starts_right = |cs: &[Char]| {
-            let t = text(cs);
-            PROVINCES.iter().any(|p| t.starts_with(p))
-        };
-        if chars.len() > 4 && chars[0].p < SURE_P && !starts_right(&chars) && starts_right(&chars[1..]) {
-            chars.remove(0);
-        }
+        let chars = with_province_spelled_right(without_stray_before_place(chars));
         set(f, "address", Some(text(&chars)), conf(&chars));
     }
     if let Some(k) = num_row {
@@ -374,8 +435,8 @@ fn read_back(rows: &[Row], f: &mut CardFields) {
     for r in rows {
         if f.issued_by.is_none() {
             if let Some(v) = after_label(&r.chars, "签发机关") {
-                let v = chinese_only(&v);
-                set(f, "issued_by", Some(text(v)), conf(v));
+                let v = without_stray_before_place(chinese_only(&v).to_vec());
+                set(f, "issued_by", Some(text(&v)), conf(&v));
                 continue;
             }
         }
@@ -400,8 +461,8 @@ fn read_back(rows: &[Row], f: &mut CardFields) {
                 let t = above.text();
                 if !BACK_LABELS[2..].iter().any(|l| t.contains(l)) {
                     let v = after_label(&above.chars, "签发机关").unwrap_or_else(|| above.chars.clone());
-                    let v = chinese_only(&v);
-                    set(f, "issued_by", Some(text(v)), conf(v));
+                    let v = without_stray_before_place(chinese_only(&v).to_vec());
+                    set(f, "issued_by", Some(text(&v)), conf(&v));
                 }
             }
         }
@@ -540,6 +601,57 @@ mod tests {
         assert_eq!(f.name.as_deref(), Some("戴馨伟"));
         assert_eq!(f.birth.as_deref(), Some("1973-08-03"));
         assert_eq!(f.address.as_deref(), Some("吉林省延吉市幸福里707号"));
+    }
+
+    #[test]
+    fn a_sure_stray_character_before_a_place_is_dropped() {
+        let sure = |t: &str| Char { text: t.into(), p: 0.97, alt: None };
+        let mut lines = vec![
+            placed(10.0, 10.0, "姓名戴馨伟"),
+            placed(10.0, 130.0, "住址新疆维吾尔自治区乌鲁木齐市天山区"),
+            placed(10.0, 220.0, "公民身份号码650102197308031024"),
+        ];
+        lines[1].line.chars.insert(2, sure("亲"));
+        assert_eq!(read_fields(&lines).0.address.as_deref(), Some("新疆维吾尔自治区乌鲁木齐市天山区"));
+        let mut lines = vec![
+            placed(100.0, 10.0, "中华人民共和国"),
+            placed(90.0, 50.0, "居民身份证"),
+            placed(50.0, 150.0, "签发机关乌鲁木齐市公安局天山区分局"),
+            placed(50.0, 190.0, "有效期限2015.03.12-长期"),
+        ];
+        lines[2].line.chars.insert(4, sure("车"));
+        assert_eq!(read_fields(&lines).0.issued_by.as_deref(), Some("乌鲁木齐市公安局天山区分局"));
+        // Without its label too, and a city or county name is a place as well as a province.
+        let lines = vec![placed(100.0, 10.0, "居民身份证"), placed(120.0, 150.0, "林杭州市公安局"), placed(120.0, 190.0, "2021.12.27-2041.12.27")];
+        assert_eq!(read_fields(&lines).0.issued_by.as_deref(), Some("杭州市公安局"));
+    }
+
+    #[test]
+    fn a_long_province_name_with_one_slip_is_spelled_right() {
+        let addr = |a: &str| {
+            let lines = vec![placed(10.0, 10.0, "姓名戴馨伟"), placed(10.0, 130.0, &format!("住址{a}")), placed(10.0, 220.0, "公民身份号码650102197308031024")];
+            read_fields(&lines).0.address
+        };
+        assert_eq!(addr("新疆维吾尔治区乌鲁木齐市天山区").as_deref(), Some("新疆维吾尔自治区乌鲁木齐市天山区"));
+        assert_eq!(addr("广西壮族白治区南宁市青秀区").as_deref(), Some("广西壮族自治区南宁市青秀区"));
+        assert_eq!(addr("内蒙古自自治区呼和浩特市").as_deref(), Some("内蒙古自治区呼和浩特市"));
+        // Right already, a short name, or two slips: as read.
+        assert_eq!(addr("宁夏回族自治区银川市").as_deref(), Some("宁夏回族自治区银川市"));
+        assert_eq!(addr("吉林省延吉市幸福里").as_deref(), Some("吉林省延吉市幸福里"));
+        assert_eq!(addr("新疆维吾治区乌鲁木齐市").as_deref(), Some("新疆维吾治区乌鲁木齐市"));
+        assert_eq!(edit_distance(&['a', 'b'], &['a', 'c', 'b']), 1);
+    }
+
+    #[test]
+    fn a_value_that_starts_with_a_place_keeps_its_first_character() {
+        assert!(starts_with_place("延吉市公安局"));
+        assert!(starts_with_place("内蒙古自治区呼和浩特市"));
+        assert!(!starts_with_place("亲新疆"));
+        let lines = vec![placed(100.0, 10.0, "居民身份证"), placed(120.0, 150.0, "延吉市公安局"), placed(120.0, 190.0, "2021.12.27-2041.12.27")];
+        assert_eq!(read_fields(&lines).0.issued_by.as_deref(), Some("延吉市公安局"));
+        // Nothing to gain by dropping: a value that is no place either way stays as read.
+        let lines = vec![placed(10.0, 10.0, "姓名戴馨伟"), placed(10.0, 130.0, "住址某某路7号院3栋"), placed(10.0, 220.0, "公民身份号码650102197308031024")];
+        assert_eq!(read_fields(&lines).0.address.as_deref(), Some("某某路7号院3栋"));
     }
 
     #[test]
