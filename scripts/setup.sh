@@ -11,6 +11,8 @@ PACKAGES=(
   build-essential pkg-config libwebkit2gtk-4.1-dev libdbus-1-dev libturbojpeg0-dev
   xvfb xauth webkit2gtk-driver gnome-keyring dbus-x11 imagemagick x11-utils fonts-noto-cjk
 )
+# pip fetches the ONNX Runtime wheel (scripts/fetch_onnxruntime.sh).
+python3 -m pip --version >/dev/null 2>&1 || PACKAGES+=(python3-pip)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -41,3 +43,6 @@ fi
 
 # Fetch the crates once, so builds later need no network.
 cargo fetch --locked --quiet 2>/dev/null || cargo fetch --quiet
+
+# The ONNX Runtime library the local OCR engine loads (pinned PyPI wheel, sha256-checked).
+scripts/fetch_onnxruntime.sh

@@ -8,6 +8,7 @@ root=$(pwd)
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/idcheck-target}"
 export PATH="$HOME/.cargo/bin:$PATH"
 export IDCHECK_REQUIRE_KEYCHAIN=1
+export IDCHECK_REQUIRE_ONNXRUNTIME=1
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 scripts/setup.sh

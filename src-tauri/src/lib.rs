@@ -70,7 +70,11 @@ pub fn run() {
     }
     tauri::Builder::default()
         .manage(state)
-        .setup(|_app| {
+        .setup(|app| {
+            // The package ships ONNX Runtime among its resources (tauri.bundle.json).
+            if let Ok(dir) = app.path().resource_dir() {
+                idcheck::ocr::net::add_library_dir(&dir.join("onnxruntime"));
+            }
             ocr_local::warm();
             Ok(())
         })

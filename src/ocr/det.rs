@@ -7,9 +7,7 @@
 use super::geom::{convex_hull, expand, min_area_rect, sample_quad, Norm, Pt, Quad};
 use super::OcrError;
 use image::RgbImage;
-use rten::Model;
-use rten_tensor::prelude::*;
-use rten_tensor::Tensor;
+use super::net::Net;
 
 /// DB post-processing thresholds (PaddleOCR defaults).
 const THRESH: f32 = 0.3;
@@ -21,7 +19,7 @@ const MIN_SIZE: f32 = 3.0;
 const DET_NORM: Norm = Norm { mean: [0.406, 0.456, 0.485], std: [0.225, 0.224, 0.229] };
 
 pub struct Detector {
-    model: Model,
+    model: Net,
 }
 
 /// A detected line: its box in source-image pixels and the DB score.
@@ -32,8 +30,12 @@ pub struct Detection {
 }
 
 impl Detector {
-    pub fn new(model: Model) -> Detector {
+    pub fn new(model: Net) -> Detector {
         Detector { model }
+    }
+
+    pub fn runtime(&self) -> super::net::Runtime {
+        self.model.runtime()
     }
 
     /// Detects text lines inside `region` of `img` (the whole image when `None`), resampled so
@@ -51,17 +53,15 @@ impl Detector {
         let s = limit as f32 / rw.max(rh);
         let w = (((rw * s) / 32.0).round() as usize).max(1) * 32;
         let h = (((rh * s) / 32.0).round() as usize).max(1) * 32;
-        let ss = ((rw / w as f32).max(rh / h as f32).ceil() as usize).clamp(1, 4);
         let mut data = vec![0f32; 3 * w * h];
-        sample_quad(img, &region, w, h, w, ss, DET_NORM, &mut data);
-        let x = Tensor::<f32>::from_data(&[1, 3, h, w], data);
-        let out = self.model.run_one(x.view().into(), None).map_err(|e| OcrError::Run(e.to_string()))?;
-        let prob: Tensor<f32> = out.try_into().map_err(|e: rten::TryFromValueError| OcrError::Run(e.to_string()))?;
-        let shape = prob.shape().to_vec();
+        if !resize_upright(img, &region, w, h, DET_NORM, &mut data) {
+            let ss = ((rw / w as f32).max(rh / h as f32).ceil() as usize).clamp(1, 4);
+            sample_quad(img, &region, w, h, w, ss, DET_NORM, &mut data);
+        }
+        let (shape, prob) = self.model.run([1, 3, h, w], data)?;
         if shape.len() != 4 || shape[2] != h || shape[3] != w {
             return Err(OcrError::Run(format!("unexpected detection output shape {shape:?}")));
         }
-        let prob = prob.to_vec();
         let boxes = boxes_from_map(&prob, w, h);
         // Map from the detection grid back to image coordinates.
         let o = region.0[0];
@@ -70,6 +70,43 @@ impl Detector {
         let to_img = |p: Pt| o.add(ux.scale(p.x)).add(uy.scale(p.y));
         Ok(boxes.into_iter().map(|(q, score)| Detection { quad: q.map(to_img), score }).collect())
     }
+}
+
+/// The detector's input from an axis-aligned `region` (the located card, or the whole frame):
+/// one SIMD resize of the crop, then normalised BGR planes. Returns false, writing
+/// nothing, for a region that is not upright or not inside the image ([`sample_quad`] does those).
+/// Eight to ten times faster than sampling point by point with supersampling, which cost as much
+/// as the detector itself on a large photo.
+fn resize_upright(img: &RgbImage, region: &Quad, w: usize, h: usize, norm: Norm, out: &mut [f32]) -> bool {
+    use fast_image_resize::{images::Image, images::ImageRef, FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+    let [a, b, _, d] = region.0;
+    let (iw, ih) = (img.width() as f32, img.height() as f32);
+    let upright = a.y == b.y && a.x == d.x && b.x > a.x && d.y > a.y;
+    if !upright || a.x < 0.0 || a.y < 0.0 || b.x > iw || d.y > ih || out.len() < 3 * w * h {
+        return false;
+    }
+    // Hamming (chosen over bilinear, box and Catmull-Rom by reading three generated sets): the
+    // fewest misread fields.
+    let opts = ResizeOptions::new()
+        .resize_alg(ResizeAlg::Convolution(FilterType::Hamming))
+        .crop(a.x as f64, a.y as f64, (b.x - a.x) as f64, (d.y - a.y) as f64);
+    let mut dst = Image::new(w as u32, h as u32, PixelType::U8x3);
+    let Ok(src) = ImageRef::new(img.width(), img.height(), img.as_raw(), PixelType::U8x3) else { return false };
+    if Resizer::new().resize(&src, &mut dst, &opts).is_err() {
+        return false;
+    }
+    let plane = w * h;
+    let scale: [f32; 3] = std::array::from_fn(|c| 1.0 / (255.0 * norm.std[c]));
+    let off: [f32; 3] = std::array::from_fn(|c| norm.mean[c] / norm.std[c]);
+    let (blue, rest) = out.split_at_mut(plane);
+    let (green, red) = rest.split_at_mut(plane);
+    for (k, px) in dst.buffer().chunks_exact(3).enumerate() {
+        // BGR planes: plane 0 is blue.
+        blue[k] = px[2] as f32 * scale[0] - off[0];
+        green[k] = px[1] as f32 * scale[1] - off[1];
+        red[k] = px[0] as f32 * scale[2] - off[2];
+    }
+    true
 }
 
 /// DB post-processing on a `w`×`h` probability map: boxes in map coordinates with scores.

@@ -1,5 +1,5 @@
 //! Reading a card on this machine (provider `local`, 本机识别): PaddleOCR PP-OCRv5 mobile models
-//! run in pure Rust with `rten`, embedded in the binary, never downloaded.
+//! embedded in the binary, never downloaded, run by ONNX Runtime or by `rten` ([`net`]).
 //!
 //! Pipeline, one module per step: [`prep`] decodes and applies EXIF orientation; [`locate`]
 //! picks the region and the card's reading direction; [`det`] finds text lines; [`rec`] reads
@@ -12,14 +12,15 @@
 //! println!("{:?}", reading.fields.side);
 //! ```
 //!
-//! The models load once per process, on first use or through [`warm`]. Inference uses
-//! `RTEN_NUM_THREADS` threads (default: the number of cores).
+//! The models load once per process, on first use or through [`warm`], on ONNX Runtime when the
+//! shipped library is found and on `rten` otherwise ([`net`]).
 
 pub mod det;
 pub mod dict;
 pub mod geom;
 pub mod layout;
 pub mod locate;
+pub mod net;
 pub mod number;
 pub mod prep;
 pub mod rec;
@@ -27,7 +28,6 @@ pub mod rec;
 use crate::card::CardFields;
 use crate::i18n::Msg;
 use image::RgbImage;
-use rten::Model;
 use serde::Serialize;
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -39,7 +39,7 @@ static REC_T2S: &str = include_str!("../../models/ppocrv5_t2s.txt");
 
 /// Length of the stretch of a line read both ways to tell which way up the card lies, in line
 /// heights.
-const PROBE_HEIGHTS: f32 = 6.0;
+const PROBE_HEIGHTS: f32 = 3.0;
 
 /// Longer side of the image the detector sees when no card was located (the whole frame).
 const DET_LIMIT: u32 = 960;
@@ -82,6 +82,8 @@ pub struct Timings {
     pub total_ms: f32,
     /// Lines recognised.
     pub lines: usize,
+    /// What ran the models: `onnxruntime` or `rten`.
+    pub runtime: &'static str,
 }
 
 /// What the engine read off one photo.
@@ -127,30 +129,58 @@ impl Engine {
         ENGINE.get_or_init(Engine::load).as_ref().map_err(Clone::clone)
     }
 
-    /// Loads the embedded models (tens of milliseconds); prefer [`Engine::global`].
+    /// Loads the embedded models (a quarter of a second); prefer [`Engine::global`].
     pub fn load() -> Result<Engine, OcrError> {
-        let det = Model::load_static_slice(DET_MODEL).map_err(|e| OcrError::Model(format!("detection model: {e}")))?;
-        let rec = Model::load_static_slice(REC_MODEL).map_err(|e| OcrError::Model(format!("recognition model: {e}")))?;
-        let dict = dict::Dict::parse(REC_DICT).with_simplified(REC_T2S).with_japanese_forms();
+        Engine::load_on(net::preferred())
+    }
+
+    /// Loads the embedded models on `runtime` when it is available, else on `rten`.
+    pub fn load_on(runtime: net::Runtime) -> Result<Engine, OcrError> {
+        // Parsing and optimising a model is one thread's work: the two models load side by side.
+        let (det, rec, dict) = std::thread::scope(|s| {
+            let det = s.spawn(|| net::Net::load(DET_MODEL, "detection", net::Buffers::Return, runtime));
+            let dict = s.spawn(|| dict::Dict::parse(REC_DICT).with_simplified(REC_T2S).with_japanese_forms());
+            let rec = net::Net::load(REC_MODEL, "recognition", net::Buffers::Keep, runtime);
+            let panicked = || OcrError::Model("model loader panicked".into());
+            (det.join().map_err(|_| panicked()), rec, dict.join().map_err(|_| panicked()))
+        });
+        let (det, rec, dict) = (det??, rec?, dict?);
         release_model_files();
         Ok(Engine { det: det::Detector::new(det), rec: rec::Recognizer::new(rec, dict) })
     }
 
+    /// Decodes a photo (JPEG, PNG, WebP, BMP; EXIF orientation applied) and reads it.
+    pub fn read_file(&self, bytes: &[u8]) -> Result<Reading, OcrError> {
+        let t0 = Instant::now();
+        let img = prep::decode(bytes)?;
+        let decode_ms = t0.elapsed().as_secs_f32() * 1000.0;
+        let mut r = self.read(&img)?;
+        r.timings.decode_ms = decode_ms;
+        r.timings.total_ms += decode_ms;
+        Ok(r)
+    }
+
+    /// What runs the models.
+    pub fn runtime(&self) -> net::Runtime {
+        self.det.runtime()
+    }
+
     /// Reads the card in an upright (EXIF-applied) photo.
     ///
-    /// Detection first looks at the located card only. The locator can take a patterned desk
+    /// Detection first looks at the located card only (or the whole frame at the card's size
+    /// when the frame has the card's shape). The locator can take a patterned desk
     /// for the card's edge and return most of the frame, and the card's text is then too small
     /// at [`CARD_DET_LIMIT`]: when that reading misses a field, the whole frame is read again at
     /// [`DET_LIMIT`] and the fuller reading kept. Good photos pay for one pass only.
     pub fn read(&self, img: &RgbImage) -> Result<Reading, OcrError> {
         let t0 = Instant::now();
         let region = locate::region(img);
-        let first = match &region {
-            Some(r) => self.read_in(img, Some(r), CARD_DET_LIMIT),
-            None => self.read_in(img, None, DET_LIMIT),
-        };
+        // A scan or a close-up where the card fills the frame has no edge to find, and is read
+        // as the card it is.
+        let card_sized = region.is_some() || card_shaped(img.width(), img.height());
+        let first = self.read_in(img, region.as_ref(), if card_sized { CARD_DET_LIMIT } else { DET_LIMIT });
         let mut best = first;
-        if region.is_some() && best.as_ref().map_or(true, |r| missing(&r.fields) > 0) {
+        if card_sized && best.as_ref().map_or(true, |r| missing(&r.fields) > 0) {
             let second = self.read_in(img, None, DET_LIMIT);
             let spent = |r: &Result<Reading, OcrError>| r.as_ref().map_or((0.0, 0.0, 0), |r| (r.timings.detect_ms, r.timings.recognize_ms, r.timings.lines));
             let (d, r, l) = spent(&best);
@@ -172,6 +202,7 @@ impl Engine {
         }
         let mut reading = best?;
         reading.timings.total_ms = t0.elapsed().as_secs_f32() * 1000.0;
+        reading.timings.runtime = self.runtime().name();
         Ok(reading)
     }
 
@@ -187,7 +218,7 @@ impl Engine {
         if quads.is_empty() {
             return Err(OcrError::NoText);
         }
-        // Which way up: read a stretch (about six characters) from the middle of the two widest
+        // Which way up: read a stretch (about three characters) from the middle of the two widest
         // lines both ways and keep the surer reading. The whole lines are read once, below.
         let mut by_width: Vec<usize> = (0..quads.len()).collect();
         by_width.sort_by(|&a, &b| quads[b].width().total_cmp(&quads[a].width()));
@@ -245,6 +276,7 @@ impl Engine {
                 recognize_ms: ms(t_rec),
                 total_ms: ms(t0.elapsed()),
                 lines: quads.len(),
+                runtime: "",
             },
         })
     }
@@ -328,6 +360,12 @@ fn place(q: &geom::Quad, angle: f32, line: rec::Line) -> layout::Placed {
     layout::Placed { x0, cx: (x0 + x1) / 2.0, cy: (y0 + y1) / 2.0, h: q.height(), tilt, line }
 }
 
+/// Whether a frame has a card's proportions (85.6 × 54 mm, either way round), within 12 %.
+fn card_shaped(w: u32, h: u32) -> bool {
+    let r = w.max(h) as f32 / w.min(h).max(1) as f32;
+    (r / (85.6 / 54.0) - 1.0).abs() <= 0.12
+}
+
 /// Fields a side should have and a reading lacks; a number failing its check counts too.
 fn missing(f: &CardFields) -> usize {
     use crate::card::Side;
@@ -351,11 +389,17 @@ pub fn warm() -> std::thread::JoinHandle<()> {
 
 /// Decodes a photo (JPEG, PNG, WebP, BMP; EXIF orientation applied) and reads it.
 pub fn read_file(bytes: &[u8]) -> Result<Reading, OcrError> {
-    let t0 = Instant::now();
-    let img = prep::decode(bytes)?;
-    let decode_ms = t0.elapsed().as_secs_f32() * 1000.0;
-    let mut r = Engine::global()?.read(&img)?;
-    r.timings.decode_ms = decode_ms;
-    r.timings.total_ms += decode_ms;
-    Ok(r)
+    Engine::global()?.read_file(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_frame_of_a_cards_shape_is_read_as_the_card() {
+        assert!(super::card_shaped(896, 580));
+        assert!(super::card_shaped(580, 896));
+        assert!(!super::card_shaped(1200, 900));
+        assert!(!super::card_shaped(640, 480));
+        assert!(!super::card_shaped(4000, 3000));
+    }
 }

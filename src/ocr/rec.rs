@@ -9,9 +9,7 @@ use super::dict::Dict;
 use super::geom::{sample_quad, Norm, Quad};
 use super::OcrError;
 use image::RgbImage;
-use rten::Model;
-use rten_tensor::prelude::*;
-use rten_tensor::Tensor;
+use super::net::Net;
 
 pub const REC_H: usize = 48;
 /// Most lines in one model call; wider batches mean more padding for little gain on 2 cores.
@@ -49,7 +47,7 @@ pub fn batches(sorted_widths: &[usize]) -> Vec<std::ops::Range<usize>> {
 const REC_NORM: Norm = Norm { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] };
 
 pub struct Recognizer {
-    model: Model,
+    model: Net,
     dict: Dict,
 }
 
@@ -83,7 +81,7 @@ impl Line {
 }
 
 impl Recognizer {
-    pub fn new(model: Model, dict: Dict) -> Recognizer {
+    pub fn new(model: Net, dict: Dict) -> Recognizer {
         Recognizer { model, dict }
     }
 
@@ -101,15 +99,17 @@ impl Recognizer {
         order.sort_by_key(|&i| widths[i]);
         let sorted: Vec<usize> = order.iter().map(|&i| widths[i]).collect();
         let batches: Vec<&[usize]> = batches(&sorted).into_iter().map(|r| &order[r]).collect();
-        // rten spreads one call over the cores poorly (small matrices); two calls at once keep
-        // both cores busy. Each batch, costliest first, goes to the less loaded of two workers.
+        // On rten two calls at once keep both cores busy (it spreads one call over them poorly):
+        // each batch, costliest first, goes to the less loaded of two workers. ONNX Runtime
+        // uses every core in one call, so there all batches go to one worker.
         let cost = |b: &[usize]| b.len() * b.iter().map(|&i| widths[i]).max().unwrap_or(0) + CALL_COST;
         let mut by_cost = batches.clone();
         by_cost.sort_by_key(|b| std::cmp::Reverse(cost(b)));
         let mut lanes: [Vec<&[usize]>; 2] = Default::default();
         let mut load = [0usize; 2];
+        let two = self.model.wants_parallel_calls();
         for b in by_cost {
-            let k = usize::from(load[1] < load[0]);
+            let k = usize::from(two && load[1] < load[0]);
             load[k] += cost(b);
             lanes[k].push(b);
         }
@@ -142,10 +142,7 @@ impl Recognizer {
                 let ss = ((q.height() / REC_H as f32).ceil() as usize).clamp(1, 4);
                 sample_quad(img, q, widths[i], REC_H, bw, ss, REC_NORM, &mut data[k * per..(k + 1) * per]);
             }
-            let x = Tensor::<f32>::from_data(&[n, 3, REC_H, bw], data);
-            let y = self.model.run_one(x.view().into(), None).map_err(|e| OcrError::Run(e.to_string()))?;
-            let y: Tensor<f32> = y.try_into().map_err(|e: rten::TryFromValueError| OcrError::Run(e.to_string()))?;
-            let shape = y.shape().to_vec();
+            let (shape, y) = self.model.run([n, 3, REC_H, bw], data)?;
             if shape.len() != 3 || shape[0] != n || shape[2] != self.dict.len() + 2 {
                 return Err(OcrError::Run(format!(
                     "recognition output {shape:?} does not fit the dictionary of {} entries",
@@ -153,7 +150,6 @@ impl Recognizer {
                 )));
             }
             let (t, c) = (shape[1], shape[2]);
-            let y = y.to_vec();
             for (k, &i) in chunk.iter().enumerate() {
                 // Only the columns that cover this line's own pixels (not the padding).
                 let cols = (t * widths[i]).div_ceil(bw).min(t);
