@@ -139,4 +139,8 @@ fn main() {
         times.len(),
         times.last().copied().unwrap_or(0.0)
     );
+    // What the process holds once reading is over (the window keeps the engine loaded).
+    if let Some(rss) = std::fs::read_to_string("/proc/self/status").ok().and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(str::to_owned)) {
+        println!("after the last photo: {}", rss.split_whitespace().skip(1).collect::<Vec<_>>().join(" "));
+    }
 }
