@@ -46,9 +46,17 @@ fn diff(a: &str, b: &str) -> String {
 
 fn main() {
     let dir = PathBuf::from(std::env::args().nth(1).expect("usage: ocr_accuracy DIR"));
+    // As the desktop app does, so that what the process holds afterwards is the app's figure.
+    idcheck::ocr::memory::tune_allocator();
+    let rss = || {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap_or_default().to_owned();
+        line.split_whitespace().skip(1).collect::<Vec<_>>().join(" ")
+    };
     let t = std::time::Instant::now();
     idcheck::ocr::Engine::global().expect("models load");
     println!("model load: {:.0} ms", t.elapsed().as_secs_f32() * 1000.0);
+    println!("resident after load: {}", rss());
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("read dir")
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -139,8 +147,7 @@ fn main() {
         times.len(),
         times.last().copied().unwrap_or(0.0)
     );
+    idcheck::ocr::memory::release_scratch();
     // What the process holds once reading is over (the window keeps the engine loaded).
-    if let Some(rss) = std::fs::read_to_string("/proc/self/status").ok().and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(str::to_owned)) {
-        println!("after the last photo: {}", rss.split_whitespace().skip(1).collect::<Vec<_>>().join(" "));
-    }
+    println!("resident after the last photo: {}", rss());
 }

@@ -20,6 +20,7 @@ pub mod dict;
 pub mod geom;
 pub mod layout;
 pub mod locate;
+pub mod memory;
 pub mod net;
 pub mod number;
 pub mod prep;
@@ -138,9 +139,9 @@ impl Engine {
     pub fn load_on(runtime: net::Runtime) -> Result<Engine, OcrError> {
         // Parsing and optimising a model is one thread's work: the two models load side by side.
         let (det, rec, dict) = std::thread::scope(|s| {
-            let det = s.spawn(|| net::Net::load(DET_MODEL, "detection", net::Buffers::Return, runtime));
+            let det = s.spawn(|| net::Net::load(DET_MODEL, "detection", runtime));
             let dict = s.spawn(|| dict::Dict::parse(REC_DICT).with_simplified(REC_T2S).with_japanese_forms());
-            let rec = net::Net::load(REC_MODEL, "recognition", net::Buffers::Keep, runtime);
+            let rec = net::Net::load(REC_MODEL, "recognition", runtime);
             let panicked = || OcrError::Model("model loader panicked".into());
             (det.join().map_err(|_| panicked()), rec, dict.join().map_err(|_| panicked()))
         });

@@ -96,27 +96,23 @@ pub struct Net {
 }
 
 enum Inner {
-    /// The session, and for [`Buffers::Return`] the options that shrink its arena after a call.
-    Ort(Mutex<(ort::session::Session, Option<ort::session::RunOptions>)>),
+    /// The session, and the options that shrink its arena after a call.
+    Ort(Mutex<(ort::session::Session, ort::session::RunOptions)>),
     Rten(rten::Model),
 }
 
 impl Net {
     /// Loads an embedded ONNX file on `prefer` when it is available, else on `rten`.
-    /// `buffers` says what ONNX Runtime does with the memory a call used, see [`Buffers`].
-    pub fn load(bytes: &'static [u8], what: &str, buffers: Buffers, prefer: Runtime) -> Result<Net, OcrError> {
+    pub fn load(bytes: &'static [u8], what: &str, prefer: Runtime) -> Result<Net, OcrError> {
         if prefer == Runtime::OnnxRuntime && onnxruntime().is_some() {
             // A library that opens but cannot take the model leaves rten to do the work.
             if let Ok(session) = load_ort(bytes) {
-                let shrink = || -> Result<Option<ort::session::RunOptions>, OcrError> {
-                    if buffers == Buffers::Keep {
-                        return Ok(None);
-                    }
-                    let mut o = ort::session::RunOptions::new().map_err(|e| OcrError::Model(e.to_string()))?;
-                    o.add_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0").map_err(|e| OcrError::Model(e.to_string()))?;
-                    Ok(Some(o))
-                };
-                return Ok(Net { inner: Inner::Ort(Mutex::new((session, shrink()?))) });
+                // A call's tensors (the recogniser's output alone is tens of megabytes for a
+                // batch) go back to the system when it ends, so an idle app does not hold the
+                // peak of its last photo: 32 MB less after reading, no slower (measured).
+                let mut shrink = ort::session::RunOptions::new().map_err(|e| OcrError::Model(e.to_string()))?;
+                shrink.add_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0").map_err(|e| OcrError::Model(e.to_string()))?;
+                return Ok(Net { inner: Inner::Ort(Mutex::new((session, shrink))) });
             }
         }
         let m = rten::Model::load_static_slice(bytes).map_err(|e| OcrError::Model(format!("{what} model: {e}")))?;
@@ -150,27 +146,13 @@ impl Net {
                 let x = ort::value::Tensor::from_array((shape, data)).map_err(|e| err(&e))?;
                 let mut guard = s.lock().unwrap_or_else(|p| p.into_inner());
                 let (s, shrink) = &mut *guard;
-                let out = match shrink {
-                    Some(o) => s.run_with_options(ort::inputs![x], o),
-                    None => s.run(ort::inputs![x]),
-                }
-                .map_err(|e| err(&e))?;
+                let out = s.run_with_options(ort::inputs![x], shrink).map_err(|e| err(&e))?;
                 let (dims, y) = out[0].try_extract_tensor::<f32>().map_err(|e| err(&e))?;
                 let dims = dims.iter().map(|&d| usize::try_from(d).unwrap_or(0)).collect();
                 Ok((dims, y.to_vec()))
             }
         }
     }
-}
-
-/// What ONNX Runtime does with the memory a call used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Buffers {
-    /// Keep it for the next call: for a model whose calls are small (the recogniser).
-    Keep,
-    /// Give it back after each call: for a model whose calls need tens of megabytes (the
-    /// detector), so the process does not hold that peak while idle.
-    Return,
 }
 
 fn load_ort(bytes: &[u8]) -> ort::Result<ort::session::Session> {
@@ -180,5 +162,11 @@ fn load_ort(bytes: &[u8]) -> ort::Result<ort::session::Session> {
         .with_optimization_level(GraphOptimizationLevel::Level3)?
         .with_intra_threads(threads)?
         .with_inter_threads(1)?
+        // Pool threads that spin between calls take the other core from whatever runs beside
+        // them: the other model loading (load 290 → 160–210 ms), the window, the next step.
+        .with_intra_op_spinning(false)?
+        // The weights in allocations of their own, not in the arena that a call's tensors then
+        // grow: 14 MB less held once the models are loaded (measured), no slower.
+        .with_device_allocator_for_initializers()?
         .commit_from_memory(bytes)
 }
