@@ -78,10 +78,10 @@ pub const ETHNIC_GROUPS: [&str; 56] = [
 ];
 
 /// Traditional (or variant) forms the recogniser may return for characters of the closed sets.
-const TRAD: [(char, char); 22] = [
+const TRAD: [(char, char); 24] = [
     ('漢', '汉'), ('維', '维'), ('爾', '尔'), ('壯', '壮'), ('鮮', '鲜'), ('滿', '满'), ('瑤', '瑶'), ('薩', '萨'),
     ('東', '东'), ('鄉', '乡'), ('納', '纳'), ('頗', '颇'), ('達', '达'), ('錫', '锡'), ('烏', '乌'), ('別', '别'),
-    ('羅', '罗'), ('溫', '温'), ('獨', '独'), ('龍', '龙'), ('倫', '伦'), ('門', '门'),
+    ('羅', '罗'), ('溫', '温'), ('獨', '独'), ('龍', '龙'), ('倫', '伦'), ('門', '门'), ('彞', '彝'), ('彜', '彝'),
 ];
 
 fn simplify(s: &str) -> String {
@@ -198,6 +198,9 @@ mod tests {
     #[test]
     fn ethnicity_maps_onto_the_closed_set() {
         assert_eq!(ethnicity("漢").as_deref(), Some("汉"));
+        // Variant forms of 彝 the recogniser returns on a noisy photo.
+        assert_eq!(ethnicity("彞").as_deref(), Some("彝"));
+        assert_eq!(ethnicity("彜族").as_deref(), Some("彝"));
         assert_eq!(ethnicity("維吾爾").as_deref(), Some("维吾尔"));
         assert_eq!(ethnicity("蒙古族").as_deref(), Some("蒙古"));
         assert_eq!(ethnicity("哈萨").as_deref(), Some("哈萨克"));
