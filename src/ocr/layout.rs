@@ -31,6 +31,8 @@ pub struct Placed {
 #[derive(Debug, Clone)]
 struct Row {
     chars: Vec<Char>,
+    /// How many of `chars` each line gave, left to right.
+    line_lens: Vec<usize>,
 }
 
 impl Row {
@@ -78,13 +80,13 @@ fn rows(lines: &[Placed]) -> Vec<Row> {
         .into_iter()
         .map(|mut g| {
             g.sort_by(|a, b| a.x0.total_cmp(&b.x0));
-            let chars = g
-                .iter()
-                .flat_map(|p| p.line.chars.iter())
-                .filter(|c| !c.text.trim().is_empty() && c.text != "\u{3000}")
-                .cloned()
-                .collect();
-            Row { chars }
+            let mut row = Row { chars: Vec::new(), line_lens: Vec::new() };
+            for p in g {
+                let before = row.chars.len();
+                row.chars.extend(p.line.chars.iter().filter(|c| !c.text.trim().is_empty() && c.text != "\u{3000}").cloned());
+                row.line_lens.push(row.chars.len() - before);
+            }
+            row
         })
         .collect()
 }
@@ -407,12 +409,19 @@ fn read_front(rows: &[Row], f: &mut CardFields, notes: &mut Vec<Msg>) {
     if let Some((i, first)) = addr_row {
         let end = num_row.unwrap_or(rows.len());
         let mut chars = first;
+        let mut ended = false;
         for r in rows.iter().take(end).skip(i + 1) {
             let t = r.text();
             if ["姓名", "性别", "出生", "住址", "公民"].iter().any(|l| t.starts_with(l)) {
+                ended = true;
                 break;
             }
             chars.extend(r.chars.iter().cloned());
+        }
+        if !ended {
+            if let Some(k) = num_row {
+                chars.extend(address_tail_beside_number(&rows[k]));
+            }
         }
         let chars = with_province_spelled_right(without_stray_before_place(chars));
         set(f, "address", Some(text(&chars)), conf(&chars));
@@ -429,6 +438,25 @@ fn read_front(rows: &[Row], f: &mut CardFields, notes: &mut Vec<Msg>) {
         set(f, "number", Some(n), p);
         notes.append(&mut ns);
     }
+}
+
+/// An address's last line can be short ("号") and sit so near the number's height, the number
+/// being printed larger and lower, that both land on one row. The lines of the number's row left
+/// of the number that are not its label (公民身份号码, whole or in part) are the address's end.
+fn address_tail_beside_number(row: &Row) -> Vec<Char> {
+    let mut lines = Vec::new();
+    let mut at = 0;
+    for &n in &row.line_lens {
+        lines.push(&row.chars[at..at + n]);
+        at += n;
+    }
+    let digits = |l: &[Char]| l.iter().filter(|c| c.text.chars().next().is_some_and(|ch| ch.is_ascii_digit())).count();
+    let Some(number_line) = (0..lines.len()).max_by_key(|&i| digits(lines[i])) else { return Vec::new() };
+    let label_like = |l: &[Char]| {
+        let t = text(l);
+        t.starts_with('公') || t.starts_with('民') || l.iter().filter(|c| "公民身份号码".contains(c.text.as_str())).count() >= 2
+    };
+    lines[..number_line].iter().filter(|l| !l.is_empty() && !label_like(l)).flat_map(|l| l.iter().cloned()).collect()
 }
 
 fn read_back(rows: &[Row], f: &mut CardFields) {
@@ -548,6 +576,34 @@ mod tests {
         assert_eq!(f.address.as_deref(), Some("北京市朝阳区建国路88号院3栋"));
         assert_eq!(f.number.as_deref(), Some("11010519491231002X"));
         assert!(notes.is_empty());
+    }
+
+    #[test]
+    fn an_address_ending_beside_the_number_keeps_its_end() {
+        let lines = vec![
+            placed(10.0, 10.0, "姓名"),
+            placed(60.0, 8.0, "蔡萍煜"),
+            placed(10.0, 50.0, "性别女"),
+            placed(100.0, 51.0, "民族侗"),
+            placed(10.0, 90.0, "出生1985年8月10日"),
+            placed(10.0, 130.0, "住址新疆维吾尔自治区乌鲁木"),
+            placed(60.0, 160.0, "齐市天山区文化路628"),
+            // "号" alone on the address's third line, level with the number printed larger.
+            placed(60.0, 190.0, "号"),
+            Placed { h: 30.0, ..placed(200.0, 186.0, "650102198508101327") },
+            placed(10.0, 220.0, "公民身份号码"),
+        ];
+        let (f, _) = read_fields(&lines);
+        assert_eq!(f.address.as_deref(), Some("新疆维吾尔自治区乌鲁木齐市天山区文化路628号"));
+        assert_eq!(f.number.as_deref(), Some("650102198508101327"));
+        // The label on the number's row is not the address's.
+        let lines = vec![
+            placed(10.0, 130.0, "住址北京市朝阳区建国路"),
+            placed(60.0, 160.0, "88号院3栋"),
+            placed(10.0, 220.0, "身份号码"),
+            placed(200.0, 218.0, "11010519491231002X"),
+        ];
+        assert_eq!(read_fields(&lines).0.address.as_deref(), Some("北京市朝阳区建国路88号院3栋"));
     }
 
     #[test]
