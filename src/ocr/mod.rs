@@ -186,41 +186,14 @@ impl Engine {
         let first = self.read_in(img, region.as_ref(), if card_sized { CARD_DET_LIMIT } else { DET_LIMIT });
         let mut best = first;
         if card_sized && best.as_ref().map_or(true, |r| missing(&r.fields) > 0) {
-            let second = self.read_in(img, None, DET_LIMIT);
-            let spent = |r: &Result<Reading, OcrError>| r.as_ref().map_or((0.0, 0.0, 0), |r| (r.timings.detect_ms, r.timings.recognize_ms, r.timings.lines));
-            let (d, r, l) = spent(&best);
-            best = match (best, second) {
-                // The fuller reading, completed field by field from the other.
-                (Ok(a), Ok(b)) => {
-                    let (mut keep, other) = if missing(&b.fields) < missing(&a.fields) { (b, a) } else { (a, b) };
-                    layout::fill_from(&mut keep.fields, &other.fields);
-                    Ok(keep)
-                }
-                (Err(_), b @ Ok(_)) => b,
-                (a, _) => a,
-            };
-            if let Ok(b) = best.as_mut() {
-                b.timings.detect_ms += d;
-                b.timings.recognize_ms += r;
-                b.timings.lines += l;
-            }
+            best = fuller(best, self.read_in(img, None, DET_LIMIT));
         }
         // The text runs at a slant (a card turned on the desk the locator did not find): the
         // detector finds level lines best, so read once more inside the text's own frame, turned
         // level and at the card's size.
         let frame = best.as_ref().ok().filter(|r| missing(&r.fields) > 0).and_then(|r| r.frame);
         if let Some(frame) = frame.filter(|f| slant(f.angle()) > MIN_SLANT) {
-            let again = self.read_in(img, Some(&frame), DET_LIMIT);
-            if let (Ok(a), Ok(b)) = (best.as_mut(), again) {
-                let (d, r, l) = (a.timings.detect_ms + b.timings.detect_ms, a.timings.recognize_ms + b.timings.recognize_ms, a.timings.lines + b.timings.lines);
-                if missing(&b.fields) < missing(&a.fields) {
-                    let other = std::mem::replace(a, b);
-                    layout::fill_from(&mut a.fields, &other.fields);
-                } else {
-                    layout::fill_from(&mut a.fields, &b.fields);
-                }
-                (a.timings.detect_ms, a.timings.recognize_ms, a.timings.lines) = (d, r, l);
-            }
+            best = fuller(best, self.read_in(img, Some(&frame), DET_LIMIT));
         }
         let mut reading = best?;
         reading.timings.total_ms = t0.elapsed().as_secs_f32() * 1000.0;
@@ -382,6 +355,26 @@ fn place(q: &geom::Quad, angle: f32, line: rec::Line) -> layout::Placed {
     let tilt = q.angle() - angle;
     let tilt = (tilt + std::f32::consts::PI).rem_euclid(2.0 * std::f32::consts::PI) - std::f32::consts::PI;
     layout::Placed { x0, cx: (x0 + x1) / 2.0, cy: (y0 + y1) / 2.0, h: q.height(), tilt, line }
+}
+
+/// Of two passes over one photo, the reading that misses fewer fields, completed field by field
+/// from the other; the time and lines of both.
+fn fuller(a: Result<Reading, OcrError>, b: Result<Reading, OcrError>) -> Result<Reading, OcrError> {
+    let spent = |r: &Result<Reading, OcrError>| r.as_ref().map_or((0.0, 0.0, 0), |r| (r.timings.detect_ms, r.timings.recognize_ms, r.timings.lines));
+    let ((d1, r1, l1), (d2, r2, l2)) = (spent(&a), spent(&b));
+    let mut out = match (a, b) {
+        (Ok(a), Ok(b)) => {
+            let (mut keep, other) = if missing(&b.fields) < missing(&a.fields) { (b, a) } else { (a, b) };
+            layout::fill_from(&mut keep.fields, &other.fields);
+            Ok(keep)
+        }
+        (Err(_), b @ Ok(_)) => b,
+        (a, _) => a,
+    };
+    if let Ok(r) = out.as_mut() {
+        (r.timings.detect_ms, r.timings.recognize_ms, r.timings.lines) = (d1 + d2, r1 + r2, l1 + l2);
+    }
+    out
 }
 
 /// Least slant, in radians from level either way, of text worth reading again level (5°).
