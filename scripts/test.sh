@@ -40,26 +40,30 @@ if ! cargo test --workspace --no-run >"$logs/build.log" 2>&1; then
 fi
 
 status=0
+# Runs "$@" with its output appended to log $1; on failure marks the run failed and shows the end.
+run() {
+  local log=$1; shift
+  if ! "$@" >>"$log" 2>&1; then
+    status=1
+    tail -n 80 "$log"
+  fi
+}
+# Test targets by file: --exclude would resolve features anew and rebuild, so the app's
+# end-to-end targets and the headless ones are named instead.
+targets() { for t in "$@"; do [ -e "$t" ] && printf -- '--test\n%s\n' "$(basename "$t" .rs)"; done; }
+mapfile -t headless < <(targets tests/*.rs)
+mapfile -t e2e < <(targets src-tauri/tests/*.rs)
+
 echo "== 2/3 headless tests (core, command, fakes) with a real keychain"
-# --exclude would resolve features anew and rebuild: the app's test targets are left out by name.
-headless=()
-for t in tests/*.rs tests/fake/tests/*.rs; do [ -e "$t" ] && headless+=(--test "$(basename "$t" .rs)"); done
-if ! in_keyring_session cargo test --workspace --no-fail-fast --lib --bins "${headless[@]}" >"$logs/headless.log" 2>&1; then
-  status=1
-  tail -n 80 "$logs/headless.log"
-fi
-if ! cargo test --workspace --no-fail-fast --doc >>"$logs/headless.log" 2>&1; then
-  status=1
-  tail -n 40 "$logs/headless.log"
-fi
+: >"$logs/headless.log"
+run "$logs/headless.log" in_keyring_session cargo test --workspace --no-fail-fast --lib --bins "${headless[@]}"
+run "$logs/headless.log" cargo test --workspace --no-fail-fast --doc
 summary "$logs/headless.log"
 
 echo "== 3/3 desktop app: end-to-end tests in the real window under Xvfb"
-if ! xvfb-run -a -s "-screen 0 1400x1000x24" bash -c "$(declare -f in_keyring_session); in_keyring_session cargo test --workspace --no-fail-fast --test e2e --test e2e_reviewers -- --test-threads=1" \
-    >"$logs/e2e.log" 2>&1; then
-  status=1
-  tail -n 80 "$logs/e2e.log"
-fi
+: >"$logs/e2e.log"
+run "$logs/e2e.log" xvfb-run -a -s "-screen 0 1400x1000x24" bash -c "$(declare -f in_keyring_session); in_keyring_session \"\$@\"" sh \
+  cargo test --workspace --no-fail-fast "${e2e[@]}" -- --test-threads=1
 summary "$logs/e2e.log"
 
 if [ $status -eq 0 ]; then
