@@ -51,7 +51,7 @@ fn main() {
     let load_ms = t.elapsed().as_secs_f32() * 1000.0;
     drop(engine);
     let t = Instant::now();
-    idcheck::ocr::Engine::global().expect("models load");
+    idcheck::ocr::Engine::shared().expect("models load");
     let global_ms = t.elapsed().as_secs_f32() * 1000.0;
     let r = idcheck::ocr::read_file(&phone).expect("phone frame reads");
     let after = vm_hwm_kb();

@@ -54,7 +54,7 @@ fn main() {
         line.split_whitespace().skip(1).collect::<Vec<_>>().join(" ")
     };
     let t = std::time::Instant::now();
-    idcheck::ocr::Engine::global().expect("models load");
+    idcheck::ocr::Engine::shared().expect("models load");
     println!("model load: {:.0} ms", t.elapsed().as_secs_f32() * 1000.0);
     println!("resident after load: {}", rss());
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)

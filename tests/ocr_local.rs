@@ -75,12 +75,12 @@ fn misreadings(engine: &Engine) -> Vec<String> {
 
 #[test]
 fn every_field_of_every_card_reads_exactly() {
-    let engine = Engine::global().expect("models load");
+    let engine = Engine::shared().expect("models load");
     // The set-up fetches ONNX Runtime; where it promised to (CI), the engine must be running on it.
     if std::env::var("IDCHECK_REQUIRE_ONNXRUNTIME").is_ok_and(|v| v == "1") {
         assert_eq!(engine.runtime(), Runtime::OnnxRuntime, "libonnxruntime not found in {:?}", idcheck::ocr::net::library_candidates());
     }
-    let failures = misreadings(engine);
+    let failures = misreadings(&engine);
     assert!(failures.is_empty(), "{} misread on {:?}:\n{}", failures.len(), engine.runtime(), failures.join("\n"));
 }
 
@@ -95,10 +95,22 @@ fn every_field_of_every_card_reads_exactly_on_rten() {
 
 #[test]
 fn a_reading_says_what_ran_the_models() {
-    let engine = Engine::global().expect("models load");
+    let engine = Engine::shared().expect("models load");
     let img = cards().into_iter().next().unwrap();
     let r = engine.read_file(&std::fs::read(img).unwrap()).unwrap();
     assert_eq!(r.timings.runtime, engine.runtime().name());
+}
+
+/// An idle window releases the engine; the next photo loads it again and reads the same.
+#[test]
+fn a_released_engine_loads_again_and_reads_the_same() {
+    let bytes = std::fs::read(cards().into_iter().next().unwrap()).unwrap();
+    let before = idcheck::ocr::read_file(&bytes).unwrap().fields;
+    assert!(idcheck::ocr::release(), "an engine was loaded");
+    // ONNX Runtime's code pages were dropped: running it again reads them back from the file.
+    let after = idcheck::ocr::read_file(&bytes).unwrap().fields;
+    assert_eq!(serde_json::to_value(&after).unwrap(), serde_json::to_value(&before).unwrap());
+    assert!(idcheck::ocr::loaded());
 }
 
 #[test]

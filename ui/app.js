@@ -948,7 +948,7 @@ async function start() {
   armIdle();
   document.body.dataset.ready = '1';
   $('#f-name').focus();
-  // Two frames on, the page has been painted: stamp it, and let the app start loading the OCR engine.
+  // Two frames on, the page has been painted: stamp it.
   requestAnimationFrame(() => requestAnimationFrame(() => invoke('page_ready', { paintedAt: Date.now() }).catch(() => {})));
 }
 

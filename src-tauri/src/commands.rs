@@ -11,6 +11,7 @@ use idcheck::secret::Sensitive;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use tauri::Manager;
 use tauri::State;
 
 fn check_len(what: &str, s: &str, max: usize) -> Result<(), UiError> {
@@ -71,6 +72,18 @@ pub fn effective_ocr(s: &Settings, demo: bool) -> String {
         None if !demo && keys::status("apizero") != keys::Source::None => "apizero".into(),
         None => "local".into(),
     }
+}
+
+/// A photo is on its way (a drag entered, 打开… was pressed, a photo arrived): when the local
+/// engine will read it, start loading the models now.
+pub fn photo_coming(app: &tauri::AppHandle) {
+    let app = app.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let state = app.state::<AppState>();
+        if effective_ocr(&state.settings(), state.demo().is_some()) == "local" {
+            crate::ocr_local::warm();
+        }
+    });
 }
 
 pub fn settings_view(state: &AppState) -> SettingsView {
@@ -297,10 +310,11 @@ pub fn store_photo(state: &AppState, p: photo::Prepared) -> PhotoView {
 
 /// Bytes from the page (file input, paste), sent raw.
 #[tauri::command]
-pub async fn load_photo(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> Result<PhotoView, UiError> {
+pub async fn load_photo(app: tauri::AppHandle, state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> Result<PhotoView, UiError> {
     let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
         return Err(UiError::bad_input("photo bytes"));
     };
+    photo_coming(&app);
     if bytes.len() > photo::MAX_BYTES {
         return Err(photo::too_big(bytes.len()));
     }
@@ -314,10 +328,10 @@ pub async fn load_photo(state: State<'_, AppState>, request: tauri::ipc::Request
 #[tauri::command]
 pub async fn open_dialog(app: tauri::AppHandle, window: tauri::WebviewWindow, state: State<'_, AppState>) -> Result<Option<PhotoLoaded>, UiError> {
     let lang = state.settings().lang;
+    photo_coming(&app);
     let Some(path) = crate::dialogs::pick_photo(&window, lang).await? else {
         return Ok(None);
     };
-    let _ = app;
     Ok(Some(load_path(&state, &path, None)))
 }
 

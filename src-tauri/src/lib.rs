@@ -28,6 +28,7 @@ use tauri::{DragDropEvent, Emitter, Manager, WindowEvent};
 /// A drop on the window: the first file is read and prepared here; the page hears the result.
 fn on_drop(window: &tauri::Window, paths: &[std::path::PathBuf]) {
     let Some(first) = paths.first().cloned() else { return };
+    commands::photo_coming(window.app_handle());
     let note = (paths.len() > 1).then(|| {
         let name = first.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         Msg::new(
@@ -80,7 +81,11 @@ pub fn run() {
         .on_window_event(|window, event| {
             if let WindowEvent::DragDrop(ev) = event {
                 match ev {
-                    DragDropEvent::Enter { .. } | DragDropEvent::Over { .. } => {
+                    DragDropEvent::Enter { .. } => {
+                        commands::photo_coming(window.app_handle());
+                        let _ = window.emit("drag-state", true);
+                    }
+                    DragDropEvent::Over { .. } => {
                         let _ = window.emit("drag-state", true);
                     }
                     DragDropEvent::Leave => {
@@ -142,11 +147,9 @@ mod perf {
     }
 
     /// The page has painted for the first time (at `painted_at`, ms since the epoch by the
-    /// page's clock, which is this machine's). Only now does the OCR engine start loading in the
-    /// background: on two cores its load would otherwise compete with the window's start.
+    /// page's clock, which is this machine's).
     #[tauri::command]
     pub fn page_ready(window: tauri::Window, painted_at: f64) {
-        super::ocr_local::warm();
         if !enabled() {
             return;
         }
