@@ -939,17 +939,26 @@ async function start() {
   try {
     const info = await invoke('app_info');
     state.lang = info.lang;
-    state.settings = info.settings;
+    state.demo = !!info.demo;
+    show($('#demo-badge'), state.demo);
     $('#version').textContent = `v${info.version}`;
   } catch (e) {
     $('#settings-msg').textContent = errorText(asError(e));
   }
   applyLang();
   armIdle();
-  document.body.dataset.ready = '1';
   $('#f-name').focus();
   // Two frames on, the page has been painted: stamp it.
   requestAnimationFrame(() => requestAnimationFrame(() => invoke('page_ready', { paintedAt: Date.now() }).catch(() => {})));
+  // The keys' status comes from the keychain, which can take a moment: after the first paint.
+  try {
+    state.settings = await invoke('settings');
+    renderAll();
+    armIdle();
+  } catch (e) {
+    $('#settings-msg').textContent = errorText(asError(e));
+  }
+  document.body.dataset.ready = '1';
 }
 
 start();

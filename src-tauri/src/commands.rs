@@ -125,17 +125,24 @@ pub fn settings_view(state: &AppState) -> SettingsView {
     }
 }
 
+/// What the page needs for its first paint: nothing here waits for the keychain.
 #[derive(Serialize)]
 pub struct AppInfo {
     version: &'static str,
     lang: Lang,
-    settings: SettingsView,
+    demo: bool,
 }
 
 #[tauri::command]
-pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, UiError> {
-    let settings = settings_view(&state);
-    Ok(AppInfo { version: env!("CARGO_PKG_VERSION"), lang: settings.lang, settings })
+pub fn app_info(state: State<'_, AppState>) -> AppInfo {
+    AppInfo { version: env!("CARGO_PKG_VERSION"), lang: state.settings().lang, demo: state.demo().is_some() }
+}
+
+/// The settings with each provider's key status, asked of the keychain (tens of milliseconds
+/// over D-Bus, more while the Secret Service starts): the page asks once it has painted.
+#[tauri::command]
+pub async fn settings(state: State<'_, AppState>) -> Result<SettingsView, UiError> {
+    Ok(settings_view(&state))
 }
 
 #[tauri::command]

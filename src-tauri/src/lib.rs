@@ -101,6 +101,7 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
+            commands::settings,
             commands::set_lang,
             commands::save_settings,
             commands::save_key,
