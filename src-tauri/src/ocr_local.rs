@@ -3,78 +3,91 @@
 //! The models take about 60 MB while loaded, so the window holds them only while the clerk is
 //! working: they load when a photo is on its way (a drag enters the window, 打开… is pressed, a
 //! photo is pasted or dropped) and are released a minute ([`KEEP_LOADED_MS`]) after their last
-//! use. A load
-//! takes a quarter of a second and mostly overlaps the drag or the dialog.
+//! use. A load takes a quarter of a second and mostly overlaps the drag or the dialog.
 
 use idcheck::card::CardFields;
 use idcheck::ocr::memory::release_scratch;
 pub use idcheck::ocr::memory::tune_allocator;
 use idcheck::providers::{Ocr, ProviderError};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// How long the models stay loaded after their last use, in milliseconds.
 pub static KEEP_LOADED_MS: AtomicU64 = AtomicU64::new(60_000);
 
-/// Reads in flight; the models are not released under them.
-static BUSY: AtomicUsize = AtomicUsize::new(0);
-/// When the models were last used (loaded or read with).
-static LAST_USE: Mutex<Option<Instant>> = Mutex::new(None);
-/// Whether the thread that releases the models after [`KEEP_LOADED_MS`] is running.
-static TIMER: AtomicBool = AtomicBool::new(false);
-/// Whether a background load is under way.
-static WARMING: AtomicBool = AtomicBool::new(false);
+/// What decides when the models go: one lock, so a use cannot slip between the timer's last
+/// look and the release.
+struct Keeper {
+    /// Reads and loads under way; the models are not released under them.
+    busy: usize,
+    /// When the last of them ended.
+    last_use: Option<Instant>,
+    /// Whether a background load is under way.
+    warming: bool,
+    /// Whether the thread that releases the models is running.
+    timer: bool,
+}
+
+static KEEPER: Mutex<Keeper> = Mutex::new(Keeper { busy: 0, last_use: None, warming: false, timer: false });
+
+fn keeper() -> std::sync::MutexGuard<'static, Keeper> {
+    KEEPER.lock().unwrap_or_else(|p| p.into_inner())
+}
 
 pub async fn read(jpeg: &[u8]) -> Result<CardFields, ProviderError> {
-    BUSY.fetch_add(1, Ordering::SeqCst);
+    keeper().busy += 1;
     let r = idcheck::providers::local::Local.read(jpeg).await;
-    BUSY.fetch_sub(1, Ordering::SeqCst);
     release_scratch();
-    used();
+    done();
     r
 }
 
 /// Loads the models in the background so the photo on its way does not wait for them. Does
 /// nothing when they are loaded or loading.
 pub fn warm() {
-    if idcheck::ocr::loaded() || WARMING.swap(true, Ordering::SeqCst) {
+    if idcheck::ocr::loaded() {
         return;
+    }
+    {
+        let mut k = keeper();
+        if k.warming {
+            return;
+        }
+        k.warming = true;
+        k.busy += 1;
     }
     std::thread::spawn(|| {
         let _ = idcheck::ocr::warm().join();
         release_scratch();
-        WARMING.store(false, Ordering::SeqCst);
-        used();
+        keeper().warming = false;
+        done();
     });
 }
 
-/// Notes a use of the models and makes sure they are released [`KEEP_LOADED_MS`] after the last.
-fn used() {
-    *LAST_USE.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
-    if TIMER.swap(true, Ordering::SeqCst) {
+/// A use of the models ended: they are released [`KEEP_LOADED_MS`] after the last one.
+fn done() {
+    let mut k = keeper();
+    k.busy -= 1;
+    k.last_use = Some(Instant::now());
+    if k.timer {
         return;
     }
+    k.timer = true;
     std::thread::spawn(|| loop {
-        let last = LAST_USE.lock().unwrap_or_else(|p| p.into_inner()).unwrap_or_else(Instant::now);
-        let (idle, keep) = (last.elapsed(), Duration::from_millis(KEEP_LOADED_MS.load(Ordering::SeqCst)));
-        if idle < keep {
-            std::thread::sleep(keep - idle);
-            continue;
-        }
-        if BUSY.load(Ordering::SeqCst) > 0 || WARMING.load(Ordering::SeqCst) {
-            std::thread::sleep(Duration::from_millis(200));
-            continue;
-        }
-        idcheck::ocr::release();
-        TIMER.store(false, Ordering::SeqCst);
-        // A use that came in while the timer was stopping starts the next timer itself, unless
-        // it saw this one still running: check once more.
-        let recent = LAST_USE.lock().unwrap_or_else(|p| p.into_inner()).is_some_and(|t| t > last);
-        if recent && !TIMER.swap(true, Ordering::SeqCst) {
-            continue;
-        }
-        break;
+        let wait = {
+            let mut k = keeper();
+            let keep = Duration::from_millis(KEEP_LOADED_MS.load(Ordering::SeqCst));
+            let idle = k.last_use.map_or(keep, |t| t.elapsed());
+            if k.busy == 0 && idle >= keep {
+                idcheck::ocr::release();
+                k.timer = false;
+                return;
+            }
+            // A use under way stamps its end; look again a keep-time from now at the latest.
+            if k.busy > 0 { keep } else { keep - idle }
+        };
+        std::thread::sleep(wait);
     });
 }
 
@@ -106,7 +119,7 @@ mod tests {
         let fields = tauri::async_runtime::block_on(super::read(&jpeg)).expect("the card reads");
         assert!(fields.number.is_some());
         assert!(idcheck::ocr::loaded());
-        assert_eq!(super::BUSY.load(Ordering::SeqCst), 0);
+        assert_eq!(super::keeper().busy, 0);
         wait_until("the release after reading", || !idcheck::ocr::loaded());
         let again = tauri::async_runtime::block_on(super::read(&jpeg)).expect("the card reads again");
         assert_eq!(again.number, fields.number);

@@ -452,9 +452,9 @@ pub fn loaded() -> bool {
 /// finishes on the engine it started with; the next read loads the models again. Returns
 /// whether an engine was loaded.
 pub fn release() -> bool {
-    let engine = ENGINE.lock().unwrap_or_else(|p| p.into_inner()).take();
-    let Some(engine) = engine else { return false };
-    drop(engine);
+    if ENGINE.lock().unwrap_or_else(|p| p.into_inner()).take().is_none() {
+        return false;
+    }
     net::release_runtime_code();
     memory::release_scratch();
     true
