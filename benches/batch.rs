@@ -43,24 +43,27 @@ fn main() {
         let t = Instant::now();
         let mut plan = runner.prepare(batch::load(&input).unwrap()).unwrap();
         let summary = runner
-            .run(&mut plan, true, &CancellationToken::new(), |_| {}, move |_call| {
-                let a = a.clone();
-                async move {
-                    a.lock().unwrap().push(Instant::now());
-                    tokio::time::sleep(latency).await;
-                    Ok(Verdict::Match)
-                }
-            })
+            .run(
+                &mut plan,
+                true,
+                &CancellationToken::new(),
+                |_| {},
+                move |_call| {
+                    let a = a.clone();
+                    async move {
+                        a.lock().unwrap().push(Instant::now());
+                        tokio::time::sleep(latency).await;
+                        Ok(Verdict::Match)
+                    }
+                },
+            )
             .await
             .unwrap();
         (t.elapsed(), summary)
     });
     let arrivals = arrivals.lock().unwrap();
     let span = arrivals.last().unwrap().duration_since(arrivals[0]).as_secs_f64();
-    let max_in_1s = (0..arrivals.len())
-        .map(|i| arrivals[i..].iter().filter(|t| t.duration_since(arrivals[i]) < Duration::from_secs(1)).count())
-        .max()
-        .unwrap();
+    let max_in_1s = (0..arrivals.len()).map(|i| arrivals[i..].iter().filter(|t| t.duration_since(arrivals[i]) < Duration::from_secs(1)).count()).max().unwrap();
     let ideal = n as f64 / qps;
     println!(
         "batch N={n} QPS={qps} latency={}ms: total {:.2} s (N/QPS = {ideal:.2} s, ratio {:.3}); callee rate {:.2}/s over {:.2} s, max {max_in_1s} in any 1 s; answered {}",

@@ -53,9 +53,7 @@ fn bench(c: &mut Criterion) {
         })
     });
     let strings: Vec<String> = numbers.iter().map(|n| String::from_utf8(n.clone()).unwrap()).collect();
-    g.bench_function("check", |b| {
-        b.iter(|| strings.iter().filter(|n| id::check_at(black_box(n), today).valid).count())
-    });
+    g.bench_function("check", |b| b.iter(|| strings.iter().filter(|n| id::check_at(black_box(n), today).valid).count()));
     g.finish();
 }
 

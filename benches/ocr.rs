@@ -56,11 +56,7 @@ fn main() {
     let r = idcheck::ocr::read_file(&phone).expect("phone frame reads");
     let after = vm_hwm_kb();
     assert!(r.fields.number.is_some(), "the phone frame must read");
-    println!(
-        "model load: {load_ms:.0} ms (global first call {global_ms:.0} ms); 12 MP frame ({} KB JPEG): {:?}",
-        phone.len() / 1024,
-        r.timings
-    );
+    println!("model load: {load_ms:.0} ms (global first call {global_ms:.0} ms); 12 MP frame ({} KB JPEG): {:?}", phone.len() / 1024, r.timings);
     println!("VmHWM idle {} MB, after reading a 12 MP frame {} MB, growth {} MB", idle / 1024, after / 1024, (after - idle) / 1024);
 
     let mut c = Criterion::default().configure_from_args();

@@ -57,11 +57,8 @@ fn main() {
     idcheck::ocr::Engine::shared().expect("models load");
     println!("model load: {:.0} ms", t.elapsed().as_secs_f32() * 1000.0);
     println!("resident after load: {}", rss());
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("read dir")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(&dir).expect("read dir").filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
     files.sort();
     let mut per_field: BTreeMap<String, (u32, u32)> = BTreeMap::new();
     let mut per_cond: BTreeMap<String, (u32, u32)> = BTreeMap::new();
@@ -132,13 +129,7 @@ fn main() {
         v.get(v.len() / 2).copied().unwrap_or(0.0)
     };
     let [d, de, r, l] = &mut steps;
-    println!(
-        "median per step: decode {:.0} ms, locate + detect {:.0} ms, recognise {:.0} ms ({:.0} lines)",
-        median(d),
-        median(de),
-        median(r),
-        median(l)
-    );
+    println!("median per step: decode {:.0} ms, locate + detect {:.0} ms, recognise {:.0} ms ({:.0} lines)", median(d), median(de), median(r), median(l));
     times.sort_by(f32::total_cmp);
     let med = times.get(times.len() / 2).copied().unwrap_or(0.0);
     println!(

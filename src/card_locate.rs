@@ -10,8 +10,8 @@
 //! content heuristic (the front's portrait sits on the right, the back's emblem top-left) decides
 //! which way is up.
 
-pub use crate::geom::{Point, Quad};
 use crate::geom::Homography;
+pub use crate::geom::{Point, Quad};
 use image::{GrayImage, Rgb, RgbImage};
 
 /// The long edge of the working copy.
@@ -203,7 +203,8 @@ fn morph(mask: &[bool], w: usize, h: usize, r: usize, dilate: bool) -> Vec<bool>
             for x in 0..w {
                 let mut any = !dilate;
                 for d in 0..=2 * r {
-                    let (xx, yy) = if horizontal { (x as isize + d as isize - r as isize, y as isize) } else { (x as isize, y as isize + d as isize - r as isize) };
+                    let (xx, yy) =
+                        if horizontal { (x as isize + d as isize - r as isize, y as isize) } else { (x as isize, y as isize + d as isize - r as isize) };
                     let v = if xx < 0 || yy < 0 || xx >= w as isize || yy >= h as isize { !dilate } else { src[yy as usize * w + xx as usize] };
                     if dilate && v {
                         any = true;

@@ -3,7 +3,8 @@
 //! The desktop shell (`src-tauri`) and the `idcheck` command are thin faces over this library.
 //! It never depends on Tauri or GTK, so it builds and tests headless.
 
-
+pub mod audit;
+pub mod batch;
 pub mod card;
 pub mod card_locate;
 pub mod geom;
@@ -21,5 +22,3 @@ pub mod settings;
 #[doc(hidden)]
 pub mod synth;
 pub mod validity;
-pub mod audit;
-pub mod batch;

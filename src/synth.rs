@@ -74,10 +74,7 @@ fn hash2(a: i64, b: i64, seed: u64) -> u64 {
 /// Renders the scene.
 pub fn render(scene: &Scene) -> RgbImage {
     let (w, h) = (scene.width, scene.height);
-    let to_card = scene
-        .card
-        .and_then(|q| Homography::from_rect(CARD_W, CARD_H, &q))
-        .and_then(|h| h.inverse());
+    let to_card = scene.card.and_then(|q| Homography::from_rect(CARD_W, CARD_H, &q)).and_then(|h| h.inverse());
     // Desk texture: wood-like bands whose phase wanders with a few low-frequency terms.
     let col_phase: Vec<f32> = (0..w).map(|x| (x as f32 * 0.0021).sin() * 9.0 + (x as f32 * 0.013).sin() * 1.5).collect();
     let mut img = RgbImage::new(w, h);
@@ -179,7 +176,11 @@ fn box_pass(img: &RgbImage, r: u32, horizontal: bool) -> RgbImage {
     for o in 0..outer {
         let at = |i: i64| {
             let i = i.clamp(0, inner as i64 - 1) as u32;
-            if horizontal { img.get_pixel(i, o) } else { img.get_pixel(o, i) }
+            if horizontal {
+                img.get_pixel(i, o)
+            } else {
+                img.get_pixel(o, i)
+            }
         };
         let mut sum = [0u32; 3];
         for i in -r..=r {
@@ -190,7 +191,11 @@ fn box_pass(img: &RgbImage, r: u32, horizontal: bool) -> RgbImage {
         }
         for i in 0..inner as i64 {
             let px = Rgb([(sum[0] / n) as u8, (sum[1] / n) as u8, (sum[2] / n) as u8]);
-            if horizontal { out.put_pixel(i as u32, o, px) } else { out.put_pixel(o, i as u32, px) }
+            if horizontal {
+                out.put_pixel(i as u32, o, px)
+            } else {
+                out.put_pixel(o, i as u32, px)
+            }
             let (add, sub) = (at(i + r + 1), at(i - r));
             for c in 0..3 {
                 sum[c] = sum[c] + add[c] as u32 - sub[c] as u32;
@@ -232,8 +237,7 @@ pub fn photocopy(img: &RgbImage) -> RgbImage {
 pub fn jpeg(img: &RgbImage, quality: u8) -> Vec<u8> {
     let mut out = Vec::new();
     let enc = jpeg_encoder::Encoder::new(&mut out, quality);
-    enc.encode(img.as_raw(), img.width() as u16, img.height() as u16, jpeg_encoder::ColorType::Rgb)
-        .expect("encode synthetic JPEG");
+    enc.encode(img.as_raw(), img.width() as u16, img.height() as u16, jpeg_encoder::ColorType::Rgb).expect("encode synthetic JPEG");
     out
 }
 
@@ -247,7 +251,7 @@ pub fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
     tiff.extend_from_slice(&8u32.to_le_bytes()); // IFD0 offset
     let make = b"SynthCam GPS 31.2304N 121.4737E\0";
     tiff.extend_from_slice(&2u16.to_le_bytes()); // two entries
-    // Make (0x010F), ASCII, count, offset to the string after the IFD.
+                                                 // Make (0x010F), ASCII, count, offset to the string after the IFD.
     let str_off = 8 + 2 + 2 * 12 + 4;
     tiff.extend_from_slice(&0x010Fu16.to_le_bytes());
     tiff.extend_from_slice(&2u16.to_le_bytes());

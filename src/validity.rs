@@ -222,17 +222,9 @@ pub fn assess(birth: Date, issued: Date, end: End, on: Date) -> Validity {
     let expired = end_date.is_some_and(|e| e < on);
     if let Some(e) = end_date {
         if expired {
-            push(
-                FindingKind::Expired,
-                format!("证件已于{e}过期；请持证人换领新证"),
-                format!("The card expired on {e}; the holder needs a new card"),
-            );
+            push(FindingKind::Expired, format!("证件已于{e}过期；请持证人换领新证"), format!("The card expired on {e}; the holder needs a new card"));
         } else if e >= on && (e.days_since_epoch() - on.days_since_epoch()) <= 90 {
-            push(
-                FindingKind::ExpiresSoon,
-                format!("证件将于{e}到期；请提醒持证人及时换领"),
-                format!("The card expires on {e}; remind the holder to renew it"),
-            );
+            push(FindingKind::ExpiresSoon, format!("证件将于{e}到期；请提醒持证人及时换领"), format!("The card expires on {e}; remind the holder to renew it"));
         }
     }
     Validity { issued, end, age_at_issue: age, expected, actual, length_ok, expired, findings }

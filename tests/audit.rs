@@ -237,11 +237,7 @@ fn history_command_finds_checks_by_number() {
     record_all(&s);
     drop(s);
     let run = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_idcheck"))
-            .args(args)
-            .env("IDCHECK_CONFIG_DIR", dir.path())
-            .output()
-            .unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_idcheck")).args(args).env("IDCHECK_CONFIG_DIR", dir.path()).output().unwrap();
         (out.status.code(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
     };
     let (code, out, err) = run(&["history", "--json", "--number", &NUMBER.to_ascii_lowercase()]);

@@ -98,17 +98,11 @@ async fn invalid_rows_are_reported_and_never_sent() {
 
     // No consent: nothing is sent.
     let callee = Callee::default();
-    let err = runner
-        .run(&mut plan, false, &CancellationToken::new(), |_| {}, callee.replier(Duration::ZERO))
-        .await
-        .unwrap_err();
+    let err = runner.run(&mut plan, false, &CancellationToken::new(), |_| {}, callee.replier(Duration::ZERO)).await.unwrap_err();
     assert!(err.message().zh.contains("同意"));
     assert_eq!(callee.total(), 0);
 
-    let summary = runner
-        .run(&mut plan, true, &CancellationToken::new(), |_| {}, callee.replier(Duration::ZERO))
-        .await
-        .unwrap();
+    let summary = runner.run(&mut plan, true, &CancellationToken::new(), |_| {}, callee.replier(Duration::ZERO)).await.unwrap();
     assert_eq!(callee.total(), 6);
     assert!(numbers.iter().all(|n| callee.calls.lock().unwrap()[n] == 1));
     assert_eq!(summary.invalid, 2);
@@ -158,15 +152,21 @@ async fn qps_is_respected_at_the_callee() {
     let p = progress.clone();
     let started = Instant::now();
     runner
-        .run(&mut plan, true, &CancellationToken::new(), move |ev| {
-            if let Event::Progress(pr) = ev {
-                p.lock().unwrap().push(*pr);
-            }
-        }, move |call| {
-            let c = c.clone();
-            // Slow answers: several requests are in flight at once.
-            async move { c.answer(call.number.expose(), Duration::from_millis(600)).await }
-        })
+        .run(
+            &mut plan,
+            true,
+            &CancellationToken::new(),
+            move |ev| {
+                if let Event::Progress(pr) = ev {
+                    p.lock().unwrap().push(*pr);
+                }
+            },
+            move |call| {
+                let c = c.clone();
+                // Slow answers: several requests are in flight at once.
+                async move { c.answer(call.number.expose(), Duration::from_millis(600)).await }
+            },
+        )
         .await
         .unwrap();
     let elapsed = started.elapsed();
@@ -201,16 +201,22 @@ async fn cancel_stops_sending_and_a_later_run_finishes() {
     let cancel = CancellationToken::new();
     let (c, k) = (callee.clone(), cancel.clone());
     let summary = runner
-        .run(&mut plan, true, &cancel, move |ev| {
-            if let Event::Progress(p) = ev {
-                if p.done == 3 {
-                    k.cancel();
+        .run(
+            &mut plan,
+            true,
+            &cancel,
+            move |ev| {
+                if let Event::Progress(p) = ev {
+                    if p.done == 3 {
+                        k.cancel();
+                    }
                 }
-            }
-        }, move |call| {
-            let c = c.clone();
-            async move { c.answer(call.number.expose(), Duration::from_millis(20)).await }
-        })
+            },
+            move |call| {
+                let c = c.clone();
+                async move { c.answer(call.number.expose(), Duration::from_millis(20)).await }
+            },
+        )
         .await
         .unwrap();
     let sent = callee.total() as usize;
@@ -222,10 +228,7 @@ async fn cancel_stops_sending_and_a_later_run_finishes() {
     let mut plan = runner.prepare(batch::load(&csv).unwrap()).unwrap();
     assert!(plan.resumed);
     assert_eq!(plan.to_send(), 10 - sent);
-    let summary = runner
-        .run(&mut plan, true, &CancellationToken::new(), |_| {}, callee.replier(Duration::ZERO))
-        .await
-        .unwrap();
+    let summary = runner.run(&mut plan, true, &CancellationToken::new(), |_| {}, callee.replier(Duration::ZERO)).await.unwrap();
     assert_eq!(callee.total(), 10);
     assert_eq!(callee.max_per_number(), 1);
     assert!(numbers.iter().all(|n| callee.calls.lock().unwrap().contains_key(n)));
@@ -245,10 +248,16 @@ async fn resume_after_a_kill_never_pays_twice() {
         let mut plan = runner.prepare(batch::load(&csv).unwrap()).unwrap();
         let c = callee.clone();
         let never = CancellationToken::new();
-        let run = runner.run(&mut plan, true, &never, |_| {}, move |call| {
-            let c = c.clone();
-            async move { c.answer(call.number.expose(), Duration::from_millis(800)).await }
-        });
+        let run = runner.run(
+            &mut plan,
+            true,
+            &never,
+            |_| {},
+            move |call| {
+                let c = c.clone();
+                async move { c.answer(call.number.expose(), Duration::from_millis(800)).await }
+            },
+        );
         // Killed after ~1.5 s: some rows answered, some in flight, most not started.
         assert!(tokio::time::timeout(Duration::from_millis(1500), run).await.is_err());
     }
@@ -267,10 +276,7 @@ async fn resume_after_a_kill_never_pays_twice() {
     let msg: &Msg = plan.results.iter().find(|r| r.status == Status::Unknown).unwrap().message.as_ref().unwrap();
     assert!(msg.en.contains("check it manually"));
 
-    let summary = runner
-        .run(&mut plan, true, &CancellationToken::new(), |_| {}, callee.replier(Duration::ZERO))
-        .await
-        .unwrap();
+    let summary = runner.run(&mut plan, true, &CancellationToken::new(), |_| {}, callee.replier(Duration::ZERO)).await.unwrap();
     assert_eq!(callee.total(), 12, "every valid row paid exactly once in total");
     assert_eq!(callee.max_per_number(), 1);
     assert_eq!(summary.unknown, unknown);
@@ -293,13 +299,8 @@ async fn failures_before_billing_are_retried_on_resume_others_are_kept() {
     let runner = Runner::new(store.clone(), "apizero", 2.0);
     let mut plan = runner.prepare(batch::load(&csv).unwrap()).unwrap();
     let callee = Callee::default();
-    let fail = |kind| {
-        ProviderError::new("apizero", kind)
-            .with_message(Msg::new("出错", "failed"))
-            .with_code("x")
-            .with_request_id(Some("r1".into()))
-            .with_status(500)
-    };
+    let fail =
+        |kind| ProviderError::new("apizero", kind).with_message(Msg::new("出错", "failed")).with_code("x").with_request_id(Some("r1".into())).with_status(500);
     let (n0, n1) = (numbers[0].clone(), numbers[1].clone());
     let answer = move |c: Callee, n: String| {
         let (n0, n1) = (n0.clone(), n1.clone());
@@ -317,11 +318,17 @@ async fn failures_before_billing_are_retried_on_resume_others_are_kept() {
     let cancel = CancellationToken::new();
     let (c, k, a) = (callee.clone(), cancel.clone(), answer.clone());
     let summary = runner
-        .run(&mut plan, true, &cancel, move |ev| {
-            if matches!(ev, Event::Progress(p) if p.done == 2) {
-                k.cancel();
-            }
-        }, move |call| a(c.clone(), call.number.expose().clone()))
+        .run(
+            &mut plan,
+            true,
+            &cancel,
+            move |ev| {
+                if matches!(ev, Event::Progress(p) if p.done == 2) {
+                    k.cancel();
+                }
+            },
+            move |call| a(c.clone(), call.number.expose().clone()),
+        )
         .await
         .unwrap();
     assert_eq!(summary.failed, 2, "{summary:?}");
@@ -335,10 +342,7 @@ async fn failures_before_billing_are_retried_on_resume_others_are_kept() {
     assert!(plan.resumed);
     assert_eq!(plan.to_send(), 3);
     let c = callee.clone();
-    let summary = runner
-        .run(&mut plan, true, &CancellationToken::new(), |_| {}, move |call| answer(c.clone(), call.number.expose().clone()))
-        .await
-        .unwrap();
+    let summary = runner.run(&mut plan, true, &CancellationToken::new(), |_| {}, move |call| answer(c.clone(), call.number.expose().clone())).await.unwrap();
     let calls = callee.calls.lock().unwrap().clone();
     assert_eq!(calls[&numbers[0]], 2);
     assert_eq!(calls[&numbers[1]], 1);
@@ -356,17 +360,24 @@ async fn exports_open_in_a_spreadsheet_masked_unless_revealed() {
     let runner = Runner::new(store, "apizero", 50.0);
     let mut plan = runner.prepare(batch::load(&csv).unwrap()).unwrap();
     let callee = Callee::default();
-    runner
-        .run(&mut plan, true, &CancellationToken::new(), |_| {}, callee.replier(Duration::ZERO))
-        .await
-        .unwrap();
+    runner.run(&mut plan, true, &CancellationToken::new(), |_| {}, callee.replier(Duration::ZERO)).await.unwrap();
 
     let masked = export::lines(&plan, false);
     let xlsx = dir.path().join("result.xlsx");
     export::write(&xlsx, export::Format::from_path(&xlsx), &masked).unwrap();
     let mut wb = calamine::open_workbook_auto(&xlsx).unwrap();
     let range = wb.worksheet_range_at(0).unwrap().unwrap();
-    let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(|c| match c { Data::String(s) => s.clone(), o => o.to_string() }).collect()).collect();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::String(s) => s.clone(),
+                    o => o.to_string(),
+                })
+                .collect()
+        })
+        .collect();
     assert_eq!(rows.len(), 1 + 7);
     assert!(rows[0][3].starts_with("身份证号"));
     assert_eq!(rows[1][3], idcheck::mask::number(&numbers[0]));
@@ -430,10 +441,7 @@ async fn database_holds_no_full_number_or_name_after_a_batch() {
     let store = open(dir.path());
     let runner = Runner::new(store.clone(), "apizero", 50.0);
     let mut plan = runner.prepare(batch::load(&csv).unwrap()).unwrap();
-    runner
-        .run(&mut plan, true, &CancellationToken::new(), |_| {}, |_call| async { Ok(Verdict::Match) })
-        .await
-        .unwrap();
+    runner.run(&mut plan, true, &CancellationToken::new(), |_| {}, |_call| async { Ok(Verdict::Match) }).await.unwrap();
     let mut files = 0;
     for e in std::fs::read_dir(dir.path().join("config")).unwrap() {
         let bytes = std::fs::read(e.unwrap().path()).unwrap();
@@ -458,9 +466,15 @@ async fn a_run_can_be_spawned() {
         let mut plan = runner.prepare(batch::load(&csv).unwrap()).unwrap();
         let cancel = CancellationToken::new();
         let summary = runner
-            .run(&mut plan, true, &cancel, move |ev| {
-                let _ = tx.send(ev.clone());
-            }, |_call| async { Ok(Verdict::NoRecord) })
+            .run(
+                &mut plan,
+                true,
+                &cancel,
+                move |ev| {
+                    let _ = tx.send(ev.clone());
+                },
+                |_call| async { Ok(Verdict::NoRecord) },
+            )
             .await
             .unwrap();
         summary

@@ -52,8 +52,7 @@ fn verify_verdicts_and_exit_status() {
         assert_eq!((code, j["result"]["verdict"].as_str()), (0, Some("match")), "{p}");
         let (code, j, _) = idcheck(&f, &["verify", "--provider", p, "--name", "冒名者", "--consent", "--json", i.number]);
         assert_eq!((code, j["result"]["verdict"].as_str()), (1, Some("mismatch")), "{p}");
-        let (code, j, _) =
-            idcheck(&f, &["verify", "--provider", p, "--name", "某人", "--consent", "--json", idcheck_fake::NO_RECORD_NUMBER]);
+        let (code, j, _) = idcheck(&f, &["verify", "--provider", p, "--name", "某人", "--consent", "--json", idcheck_fake::NO_RECORD_NUMBER]);
         assert_eq!((code, j["result"]["verdict"].as_str()), (1, Some("no_record")), "{p}");
     }
     // Human output masks name and number.
@@ -127,9 +126,9 @@ fn without_a_keychain_nothing_is_stored_and_the_user_is_told() {
     assert!(j["error"]["message"]["zh"].as_str().unwrap().contains("钥匙串"));
     assert!(j["error"]["message"]["en"].as_str().unwrap().contains("stored nowhere"));
     // Nothing written next to the settings either.
-    let leaked = std::fs::read_dir(&dir).unwrap().any(|e| {
-        std::fs::read(e.unwrap().path()).map(|b| String::from_utf8_lossy(&b).contains("sk-should-go-nowhere")).unwrap_or(false)
-    });
+    let leaked = std::fs::read_dir(&dir)
+        .unwrap()
+        .any(|e| std::fs::read(e.unwrap().path()).map(|b| String::from_utf8_lossy(&b).contains("sk-should-go-nowhere")).unwrap_or(false));
     assert!(!leaked);
     assert!(!String::from_utf8_lossy(&out.stderr).contains("sk-should-go-nowhere"));
 }

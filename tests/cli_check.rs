@@ -35,11 +35,7 @@ fn run(args: &[&str], stdin: Option<&str>) -> Output {
 }
 
 fn json_lines(o: &Output) -> Vec<Value> {
-    String::from_utf8(o.stdout.clone())
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-        .collect()
+    String::from_utf8(o.stdout.clone()).unwrap().lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect()
 }
 
 #[test]
@@ -142,7 +138,14 @@ fn human_output_follows_the_language() {
 
     // From the environment when --lang is absent.
     let mut cmd = Command::new(BIN);
-    let o = cmd.args(["check", "--today", TODAY, "1101"]).env("IDCHECK_CONFIG_DIR", config_dir()).env_remove("LC_ALL").env_remove("LC_MESSAGES").env("LANG", "en_US.UTF-8").output().unwrap();
+    let o = cmd
+        .args(["check", "--today", TODAY, "1101"])
+        .env("IDCHECK_CONFIG_DIR", config_dir())
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "en_US.UTF-8")
+        .output()
+        .unwrap();
     assert!(String::from_utf8(o.stdout).unwrap().contains("invalid"));
 }
 

@@ -63,12 +63,7 @@ fn keychain_round_trip_in_a_relocated_config_dir() {
         .spawn()
         .unwrap();
     use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{}\n{}\n", idcheck_fake::NOWAPI_APPKEY, idcheck_fake::NOWAPI_SIGN).as_bytes())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(format!("{}\n{}\n", idcheck_fake::NOWAPI_APPKEY, idcheck_fake::NOWAPI_SIGN).as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let st = keys::status();

@@ -4,7 +4,7 @@
 mod common;
 
 use idcheck::providers::guard::{Guarded, VerdictCache};
-use idcheck::providers::{self, muzhiyun::Muzhiyun, apizero::Apizero, ClientConfig, ErrorKind, TwoFactor, Verdict};
+use idcheck::providers::{self, apizero::Apizero, muzhiyun::Muzhiyun, ClientConfig, ErrorKind, TwoFactor, Verdict};
 use idcheck_fake::{Endpoint, Fault, IDENTITIES};
 use std::sync::Arc;
 use std::time::Duration;

@@ -26,8 +26,7 @@ async fn already_att_is_mapped_and_sent_as_a_form_post() {
     assert_eq!(req.method, "POST");
     assert_eq!(req.target, "/", "nothing in the URL");
     assert!(req.header("content-type").unwrap().starts_with("application/x-www-form-urlencoded"));
-    let form: std::collections::HashMap<String, String> =
-        form_pairs(&req.body).into_iter().collect();
+    let form: std::collections::HashMap<String, String> = form_pairs(&req.body).into_iter().collect();
     assert_eq!(form["app"], "idcard.get");
     assert_eq!(form["format"], "json");
     assert_eq!(form["idcard"], IDENTITIES[2].number);
@@ -36,11 +35,7 @@ async fn already_att_is_mapped_and_sent_as_a_form_post() {
 }
 
 fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
-    String::from_utf8_lossy(body)
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+    String::from_utf8_lossy(body).split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
 #[tokio::test]
@@ -70,10 +65,8 @@ async fn documented_statuses() {
 #[tokio::test]
 async fn wrong_sign_missing_keys_and_invalid_numbers() {
     let f = common::fake().await;
-    let wrong = Nowapi::new(
-        ClientConfig::new(f.nowapi_url()).key("appkey", idcheck_fake::NOWAPI_APPKEY).key("sign", "ffffffffffffffffffffffffffffffff"),
-    )
-    .unwrap();
+    let wrong =
+        Nowapi::new(ClientConfig::new(f.nowapi_url()).key("appkey", idcheck_fake::NOWAPI_APPKEY).key("sign", "ffffffffffffffffffffffffffffffff")).unwrap();
     let e = wrong.region(IDENTITIES[0].number).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Auth, "success 0 with an appkey/sign message");
     assert_eq!(e.vendor_code.as_deref(), Some("1000103"));

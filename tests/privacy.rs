@@ -60,9 +60,7 @@ async fn errors_carry_no_url_number_or_key() {
             assert!(!text.contains(s), "{s} in {text}");
         }
     }
-    let e = providers::two_factor("apizero", ClientConfig::new("http://example.com").key("key", "sk-secret"))
-        .err()
-        .unwrap();
+    let e = providers::two_factor("apizero", ClientConfig::new("http://example.com").key("key", "sk-secret")).err().unwrap();
     assert_eq!(e.kind, ErrorKind::Config);
     assert!(!format!("{e:?}").contains("sk-secret"));
 }

@@ -30,7 +30,12 @@ fn assert_paced(f: &FakeServices, e: Endpoint, qps: usize, expected: usize) {
 async fn region_burst_stays_under_10_per_second() {
     let f = fake().await;
     let c: Arc<dyn Region> = providers::region("apizero", common::apizero(&f)).unwrap();
-    let tasks: Vec<_> = (0..25).map(|_| { let c = c.clone(); tokio::spawn(async move { c.region("110101").await }) }).collect();
+    let tasks: Vec<_> = (0..25)
+        .map(|_| {
+            let c = c.clone();
+            tokio::spawn(async move { c.region("110101").await })
+        })
+        .collect();
     for t in tasks {
         t.await.unwrap().unwrap();
     }
@@ -60,7 +65,12 @@ async fn two_factor_burst_stays_under_5_per_second_across_clients() {
 async fn ocr_burst_stays_under_2_per_second() {
     let f = fake().await;
     let c = providers::ocr("apizero", common::apizero(&f)).unwrap();
-    let tasks: Vec<_> = (0..6).map(|_| { let c = c.clone(); tokio::spawn(async move { c.read(&common::jpeg()).await }) }).collect();
+    let tasks: Vec<_> = (0..6)
+        .map(|_| {
+            let c = c.clone();
+            tokio::spawn(async move { c.read(&common::jpeg()).await })
+        })
+        .collect();
     for t in tasks {
         t.await.unwrap().unwrap();
     }

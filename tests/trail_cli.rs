@@ -7,7 +7,7 @@
 //! Needs a Secret Service (scripts/test.sh runs the tests inside dbus-run-session with an
 //! unlocked gnome-keyring); without one it prints "skipped", unless IDCHECK_REQUIRE_KEYCHAIN=1.
 
-use idcheck_fake::{Endpoint, Fault, FakeConfig, FakeServices, IDENTITIES, NO_RECORD_NUMBER};
+use idcheck_fake::{Endpoint, FakeConfig, FakeServices, Fault, IDENTITIES, NO_RECORD_NUMBER};
 use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
@@ -221,12 +221,8 @@ fn a_trail_that_cannot_be_opened_warns_once_and_the_check_goes_on() {
     assert_eq!(err.lines().count(), 1, "{err}");
     // With --no-record the trail is never touched: no warning at all.
     let mut c = Command::new(BIN);
-    let o = c
-        .args(["check", "--no-record", IDENTITIES[0].number])
-        .env("IDCHECK_CONFIG_DIR", dir.path())
-        .env("DBUS_SESSION_BUS_ADDRESS", &no_bus)
-        .output()
-        .unwrap();
+    let o =
+        c.args(["check", "--no-record", IDENTITIES[0].number]).env("IDCHECK_CONFIG_DIR", dir.path()).env("DBUS_SESSION_BUS_ADDRESS", &no_bus).output().unwrap();
     assert_eq!(o.status.code(), Some(0));
     assert!(o.stderr.is_empty(), "{}", String::from_utf8_lossy(&o.stderr));
 }

@@ -84,15 +84,15 @@ pub struct RunView {
 }
 
 fn busy() -> UiError {
-    UiError::new(
-        "batch_busy",
-        "批量核验正在进行。请等它结束，或先按“取消”。",
-        "A batch is running. Wait for it to finish, or press Cancel first.",
-    )
+    UiError::new("batch_busy", "批量核验正在进行。请等它结束，或先按“取消”。", "A batch is running. Wait for it to finish, or press Cancel first.")
 }
 
 fn no_batch() -> UiError {
-    UiError::new("no_batch", "还没有载入批量输入。请先选择照片文件夹或表格并载入。", "No batch loaded yet. Choose a folder of photos or a table and load it first.")
+    UiError::new(
+        "no_batch",
+        "还没有载入批量输入。请先选择照片文件夹或表格并载入。",
+        "No batch loaded yet. Choose a folder of photos or a table and load it first.",
+    )
 }
 
 fn plan_view(s: &Session, input_kind: &'static str) -> PlanView {
@@ -128,7 +128,11 @@ pub async fn batch_browse(window: tauri::WebviewWindow, state: State<'_, AppStat
 #[tauri::command]
 pub async fn batch_load(window: tauri::WebviewWindow, state: State<'_, AppState>, path: String) -> Result<PlanView, UiError> {
     if path.trim().is_empty() || path.chars().count() > 4096 {
-        return Err(UiError::new("no_path", "请先选择或填写照片文件夹或表格（CSV、XLSX）的路径。", "Choose or type the path of a folder of photos or of a table (CSV, XLSX) first."));
+        return Err(UiError::new(
+            "no_path",
+            "请先选择或填写照片文件夹或表格（CSV、XLSX）的路径。",
+            "Choose or type the path of a folder of photos or of a table (CSV, XLSX) first.",
+        ));
     }
     let path = PathBuf::from(path.trim());
     let Ok(mut session) = state.batch.try_lock() else { return Err(busy()) };
@@ -237,10 +241,8 @@ pub async fn batch_run(window: tauri::WebviewWindow, state: State<'_, AppState>,
             let _ = win.emit("batch-row", RowEvent { index: *index, line: export::line(&rows[*index], result, false) });
         }
         Event::Progress(p) => {
-            let _ = win.emit(
-                "batch-progress",
-                ProgressView { done: p.done, total: p.total, rate: p.rate, eta_secs: p.eta.map(|d| d.as_secs()), cancelling: false },
-            );
+            let _ = win
+                .emit("batch-progress", ProgressView { done: p.done, total: p.total, rate: p.rate, eta_secs: p.eta.map(|d| d.as_secs()), cancelling: false });
         }
         Event::Started { to_send } => {
             let _ = win.emit("batch-progress", ProgressView { done: 0, total: *to_send, rate: 0.0, eta_secs: None, cancelling: false });

@@ -245,8 +245,7 @@ pub async fn save_settings(state: State<'_, AppState>, patch: SettingsPatch) -> 
 pub async fn save_key(state: State<'_, AppState>, provider: String, key: String, second: Option<String>) -> Result<SettingsView, UiError> {
     one_of("provider", &provider, KEYED_PROVIDERS)?;
     let fields = keys::fields(&provider);
-    let values: Vec<Sensitive<String>> =
-        [Some(key), second].into_iter().flatten().map(|v| Sensitive::new(v.trim().to_string())).collect();
+    let values: Vec<Sensitive<String>> = [Some(key), second].into_iter().flatten().map(|v| Sensitive::new(v.trim().to_string())).collect();
     if values.len() < fields.len() || values.iter().take(fields.len()).any(|v| v.expose().is_empty()) {
         return Err(UiError::new("empty_key", "请先输入密钥。", "Enter a key first."));
     }
@@ -295,13 +294,20 @@ pub async fn test_connection(state: State<'_, AppState>, provider: String) -> Re
                 .run_job("test", async move {
                     let c = reqwest::Client::builder().timeout(std::time::Duration::from_secs(10)).build().map_err(|_| UiError::internal())?;
                     c.get(&url).send().await.map(|_| ()).map_err(|_| {
-                        UiError::new("network", "无法连接该服务地址。请检查网络和服务地址。", "Could not reach the service address. Check the network and the address.")
+                        UiError::new(
+                            "network",
+                            "无法连接该服务地址。请检查网络和服务地址。",
+                            "Could not reach the service address. Check the network and the address.",
+                        )
                     })
                 })
                 .await?;
             return Ok(TestView {
                 millis: started.elapsed().as_millis() as u64,
-                note: Some(Msg::new("拇指云只有计费接口：已确认地址可达，密钥将在第一次核验时验证。", "Muzhiyun has only the billed call: the address answers; the key is proven by the first check.")),
+                note: Some(Msg::new(
+                    "拇指云只有计费接口：已确认地址可达，密钥将在第一次核验时验证。",
+                    "Muzhiyun has only the billed call: the address answers; the key is proven by the first check.",
+                )),
             });
         }
     }
@@ -478,7 +484,11 @@ pub async fn verify(state: State<'_, AppState>, name: String, number: String, co
     check_len("name", &name, 64)?;
     check_len("number", &number, 24)?;
     if !consent {
-        return Err(UiError::new("consent", "核验前须取得本人授权并勾选“已取得本人授权”。", "Get the holder's consent and tick “The holder has consented” before checking."));
+        return Err(UiError::new(
+            "consent",
+            "核验前须取得本人授权并勾选“已取得本人授权”。",
+            "Get the holder's consent and tick “The holder has consented” before checking.",
+        ));
     }
     let name = name.trim().to_string();
     if name.is_empty() {
@@ -526,7 +536,6 @@ pub async fn verify(state: State<'_, AppState>, name: String, number: String, co
         address_masked: r.address_masked,
     })
 }
-
 
 // ---------- explicit record ----------
 

@@ -40,6 +40,5 @@ impl Demo {
 
 /// Whether the command line or the environment asks for demo mode.
 pub fn requested() -> bool {
-    std::env::args().any(|a| a == "--demo")
-        || std::env::var("IDCHECK_DEMO").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
+    std::env::args().any(|a| a == "--demo") || std::env::var("IDCHECK_DEMO").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
 }

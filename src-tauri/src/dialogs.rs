@@ -21,29 +21,27 @@ async fn on_main<T: Send + 'static>(window: &tauri::WebviewWindow, f: impl FnOnc
 }
 
 /// Asks where to save a file named `suggested` by default; `None` if the reviewer cancels.
-pub async fn save(window: &tauri::WebviewWindow, lang: Lang, title: Msg, suggested: String, filter: (Msg, &'static [&'static str])) -> Result<Option<PathBuf>, UiError> {
+pub async fn save(
+    window: &tauri::WebviewWindow,
+    lang: Lang,
+    title: Msg,
+    suggested: String,
+    filter: (Msg, &'static [&'static str]),
+) -> Result<Option<PathBuf>, UiError> {
     if let Some(p) = std::env::var_os("IDCHECK_TEST_SAVE_PATH").filter(|p| !p.is_empty()) {
         let p = PathBuf::from(p);
         return Ok(Some(if p.is_dir() { p.join(suggested) } else { p }));
     }
-    on_main(window, move || {
-        rfd::FileDialog::new()
-            .set_title(title.get(lang))
-            .set_file_name(suggested)
-            .add_filter(filter.0.get(lang), filter.1)
-            .save_file()
-    })
-    .await
+    on_main(window, move || rfd::FileDialog::new().set_title(title.get(lang)).set_file_name(suggested).add_filter(filter.0.get(lang), filter.1).save_file())
+        .await
 }
 
 /// Asks for a photo of a card (打开…).
 pub async fn pick_photo(window: &tauri::WebviewWindow, lang: Lang) -> Result<Option<PathBuf>, UiError> {
     let title = Msg::new("打开身份证照片", "Open a photo of the ID card");
     let kind = Msg::new("图片", "Images");
-    on_main(window, move || {
-        rfd::FileDialog::new().set_title(title.get(lang)).add_filter(kind.get(lang), &["jpg", "jpeg", "png", "webp", "bmp"]).pick_file()
-    })
-    .await
+    on_main(window, move || rfd::FileDialog::new().set_title(title.get(lang)).add_filter(kind.get(lang), &["jpg", "jpeg", "png", "webp", "bmp"]).pick_file())
+        .await
 }
 
 /// Asks for a folder (of card photos).
@@ -57,10 +55,7 @@ pub async fn pick_table(window: &tauri::WebviewWindow, lang: Lang) -> Result<Opt
     let title = Msg::new("选择含姓名和身份证号的表格", "Choose a table of names and ID numbers");
     let kind = Msg::new("表格（CSV、Excel）", "Tables (CSV, Excel)");
     on_main(window, move || {
-        rfd::FileDialog::new()
-            .set_title(title.get(lang))
-            .add_filter(kind.get(lang), &["csv", "txt", "tsv", "xlsx", "xlsm", "xls", "ods"])
-            .pick_file()
+        rfd::FileDialog::new().set_title(title.get(lang)).add_filter(kind.get(lang), &["csv", "txt", "tsv", "xlsx", "xlsm", "xls", "ods"]).pick_file()
     })
     .await
 }

@@ -31,7 +31,9 @@ pub struct HistoryFilter {
 
 impl HistoryFilter {
     fn to_filter(&self) -> Result<Filter, UiError> {
-        for (what, v, max) in [("since", &self.since, 10), ("until", &self.until, 10), ("kind", &self.kind, 16), ("outcome", &self.outcome, 16), ("provider", &self.provider, 32)] {
+        for (what, v, max) in
+            [("since", &self.since, 10), ("until", &self.until, 10), ("kind", &self.kind, 16), ("outcome", &self.outcome, 16), ("provider", &self.provider, 32)]
+        {
             if v.chars().count() > max {
                 return Err(UiError::bad_input(what));
             }

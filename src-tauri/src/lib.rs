@@ -6,10 +6,9 @@
 mod batch;
 pub mod bridge;
 mod commands;
+pub mod demo;
 mod dialogs;
 mod history;
-pub mod vendors;
-pub mod demo;
 pub mod keys;
 pub mod local;
 mod ocr_local;
@@ -17,6 +16,7 @@ pub mod photo;
 pub mod settings;
 pub mod state;
 pub mod trail;
+pub mod vendors;
 pub mod views;
 
 use idcheck::i18n::Msg;
@@ -31,10 +31,7 @@ fn on_drop(window: &tauri::Window, paths: &[std::path::PathBuf]) {
     commands::photo_coming(window.app_handle());
     let note = (paths.len() > 1).then(|| {
         let name = first.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        Msg::new(
-            format!("拖入了 {} 个文件，只使用第一个：{name}", paths.len()),
-            format!("{} files dropped; using the first one: {name}", paths.len()),
-        )
+        Msg::new(format!("拖入了 {} 个文件，只使用第一个：{name}", paths.len()), format!("{} files dropped; using the first one: {name}", paths.len()))
     });
     let window = window.clone();
     tauri::async_runtime::spawn_blocking(move || {

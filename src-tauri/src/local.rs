@@ -96,12 +96,10 @@ pub fn view(number: &str, sex: &str, birth: &str, valid_from: &str, valid_until:
     // The validity period against the holder's age, and expiry.
     if !valid_from.trim().is_empty() || !valid_until.trim().is_empty() {
         match checked.birth_date.or(card_birth) {
-            Some(b) if !valid_from.trim().is_empty() && !valid_until.trim().is_empty() => {
-                match validity::assess_text(b, valid_from, valid_until, today) {
-                    Ok(val) => v.warnings.extend(val.findings.iter().map(|f| Finding { message: f.message.clone(), expected: None })),
-                    Err(m) => v.warnings.push(Finding { message: m, expected: None }),
-                }
-            }
+            Some(b) if !valid_from.trim().is_empty() && !valid_until.trim().is_empty() => match validity::assess_text(b, valid_from, valid_until, today) {
+                Ok(val) => v.warnings.extend(val.findings.iter().map(|f| Finding { message: f.message.clone(), expected: None })),
+                Err(m) => v.warnings.push(Finding { message: m, expected: None }),
+            },
             _ => {
                 // Without a birth date only expiry can be judged.
                 if let Some(validity::End::Date(e)) = validity::End::parse(valid_until) {
@@ -116,13 +114,7 @@ pub fn view(number: &str, sex: &str, birth: &str, valid_from: &str, valid_until:
 }
 
 fn era_view(e: &idcheck::region::Era) -> EraView {
-    EraView {
-        since: e.since,
-        until: e.until,
-        province: e.names.province.to_string(),
-        city: e.names.city.to_string(),
-        district: e.names.district.to_string(),
-    }
+    EraView { since: e.since, until: e.until, province: e.names.province.to_string(), city: e.names.city.to_string(), district: e.names.district.to_string() }
 }
 
 /// The embedded timeline's answer for a code, with what it meant in the holder's birth year.
@@ -144,7 +136,11 @@ pub fn embedded_region(code: u32, number: &str) -> Option<EmbeddedRegion> {
 /// Whether two full region names differ, ignoring repeated levels (北京市北京市东城区).
 pub fn names_differ(a: &str, b: &str) -> bool {
     fn norm(s: &str) -> String {
-        s.replace("北京市北京市", "北京市").replace("上海市上海市", "上海市").replace("天津市天津市", "天津市").replace("重庆市重庆市", "重庆市").replace(' ', "")
+        s.replace("北京市北京市", "北京市")
+            .replace("上海市上海市", "上海市")
+            .replace("天津市天津市", "天津市")
+            .replace("重庆市重庆市", "重庆市")
+            .replace(' ', "")
     }
     norm(a) != norm(b)
 }

@@ -85,7 +85,11 @@ fn done() {
                 return;
             }
             // A use under way stamps its end; look again a keep-time from now at the latest.
-            if k.busy > 0 { keep } else { keep - idle }
+            if k.busy > 0 {
+                keep
+            } else {
+                keep - idle
+            }
         };
         std::thread::sleep(wait);
     });

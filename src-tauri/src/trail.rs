@@ -70,9 +70,7 @@ impl Trail {
 pub async fn record(state: &crate::state::AppState, records: Vec<Record>) -> Result<(), UiError> {
     let s = state.settings();
     let trail = state.trail.clone();
-    tokio::task::spawn_blocking(move || trail.record(records, s.operator.as_deref(), s.retention_days))
-        .await
-        .map_err(|_| UiError::internal())?
+    tokio::task::spawn_blocking(move || trail.record(records, s.operator.as_deref(), s.retention_days)).await.map_err(|_| UiError::internal())?
 }
 
 /// Records `records` in the background, stamped with the time of the check: a check's answer

@@ -28,11 +28,7 @@ impl UiError {
 
     /// An argument from the page that is not what the command accepts.
     pub fn bad_input(what: &str) -> UiError {
-        UiError::new(
-            "bad_input",
-            format!("输入无效：{what}。请检查后重试。"),
-            format!("Invalid input: {what}. Check it and try again."),
-        )
+        UiError::new("bad_input", format!("输入无效：{what}。请检查后重试。"), format!("Invalid input: {what}. Check it and try again."))
     }
 
     pub fn cancelled() -> UiError {
@@ -51,13 +47,7 @@ impl UiError {
 impl From<ProviderError> for UiError {
     fn from(e: ProviderError) -> UiError {
         let kind = serde_json::to_value(e.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-        UiError {
-            kind,
-            message: e.message,
-            provider: Some(e.provider.to_string()),
-            vendor_code: e.vendor_code,
-            request_id: e.request_id,
-        }
+        UiError { kind, message: e.message, provider: Some(e.provider.to_string()), vendor_code: e.vendor_code, request_id: e.request_id }
     }
 }
 
@@ -161,7 +151,14 @@ pub struct OnlineRegion {
 impl OnlineRegion {
     /// An online lookup that failed.
     pub fn failed(provider: &str, demo: bool, error: UiError) -> OnlineRegion {
-        OnlineRegion { provider: provider.to_string(), provider_name: provider_name(provider), full_name: String::new(), differs: false, demo, error: Some(error) }
+        OnlineRegion {
+            provider: provider.to_string(),
+            provider_name: provider_name(provider),
+            full_name: String::new(),
+            differs: false,
+            demo,
+            error: Some(error),
+        }
     }
 }
 

@@ -188,7 +188,10 @@ async fn history_lists_the_windows_checks_filters_searches_and_exports() {
     assert!(app.text("#history-rows").await.contains("fake-req-"), "the vendor's request id is shown");
     app.select("#h-outcome", "").await;
     app.select("#h-provider", "embedded").await;
-    app.wait_js("const r=[...document.querySelectorAll('#history-rows tr[data-outcome]')]; return r.length >= 1 && r.every(t => t.textContent.includes('地区查询'));").await;
+    app.wait_js(
+        "const r=[...document.querySelectorAll('#history-rows tr[data-outcome]')]; return r.length >= 1 && r.every(t => t.textContent.includes('地区查询'));",
+    )
+    .await;
     app.select("#h-provider", "").await;
 
     // Search by the full number: hashed in Rust; only checks of this number come back.

@@ -90,12 +90,7 @@ fn keychain_error(e: keyring::Error) -> AuditError {
 /// A fresh random key from the operating system's generator.
 pub fn random_key() -> Result<Sensitive<Vec<u8>>, AuditError> {
     let mut buf = vec![0u8; KEY_LEN];
-    getrandom::getrandom(&mut buf).map_err(|e| {
-        AuditError::Key(Msg::new(
-            format!("无法生成随机密钥：{e}"),
-            format!("Cannot generate a random key: {e}"),
-        ))
-    })?;
+    getrandom::getrandom(&mut buf).map_err(|e| AuditError::Key(Msg::new(format!("无法生成随机密钥：{e}"), format!("Cannot generate a random key: {e}"))))?;
     Ok(Sensitive::new(buf))
 }
 

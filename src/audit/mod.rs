@@ -95,10 +95,7 @@ impl Store {
         let path = dir.join(DB_FILE);
         let key = keys.key()?;
         let mut conn = Connection::open(&path).map_err(|e| {
-            AuditError::Open(Msg::new(
-                format!("无法打开审计数据库 {}：{e}", path.display()),
-                format!("Cannot open the audit database {}: {e}", path.display()),
-            ))
+            AuditError::Open(Msg::new(format!("无法打开审计数据库 {}：{e}", path.display()), format!("Cannot open the audit database {}: {e}", path.display())))
         })?;
         // Owner-only: SQLite gives the -wal and -shm files the database file's permissions.
         #[cfg(unix)]
@@ -118,7 +115,10 @@ impl Store {
         schema::migrate(&mut conn).map_err(|e| match e {
             schema::MigrateError::TooNew { found, known } => AuditError::Open(Msg::new(
                 format!("审计数据库 {} 由更新版本的程序创建（版本 {found}，本程序支持 {known}）。请升级程序。", path.display()),
-                format!("The audit database {} was written by a newer version of the app (schema {found}, this one knows {known}). Upgrade the app.", path.display()),
+                format!(
+                    "The audit database {} was written by a newer version of the app (schema {found}, this one knows {known}). Upgrade the app.",
+                    path.display()
+                ),
             )),
             schema::MigrateError::Sql(e) => e.into(),
         })?;
@@ -165,8 +165,7 @@ impl Store {
         if records.is_empty() {
             return Ok(0);
         }
-        let mut hashed: Vec<(Option<String>, &Record)> =
-            records.iter().map(|r| (r.number.as_ref().map(|n| self.hash_number(n.expose())), r)).collect();
+        let mut hashed: Vec<(Option<String>, &Record)> = records.iter().map(|r| (r.number.as_ref().map(|n| self.hash_number(n.expose())), r)).collect();
         if records.len() >= BULK {
             hashed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         }
@@ -258,10 +257,7 @@ pub fn day_range(since: &str, until: &str) -> Result<(Option<chrono::DateTime<ch
             return Ok(None);
         }
         chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map(Some).map_err(|_| {
-            Msg::new(
-                format!("“{s}”不是日期。请按 YYYY-MM-DD 填写，例如 2026-01-31。"),
-                format!("“{s}” is not a date. Use YYYY-MM-DD, for example 2026-01-31."),
-            )
+            Msg::new(format!("“{s}”不是日期。请按 YYYY-MM-DD 填写，例如 2026-01-31。"), format!("“{s}” is not a date. Use YYYY-MM-DD, for example 2026-01-31."))
         })
     };
     let (a, b) = (day(since)?, day(until)?);

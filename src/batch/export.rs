@@ -80,7 +80,11 @@ pub fn line(row: &Row, res: &RowResult, reveal: bool) -> ResultLine {
         Source::Image(p) => {
             let f = p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
             // A photo may be named after its holder.
-            if reveal { f } else { scrub(&f, Some(number), Some(name)) }
+            if reveal {
+                f
+            } else {
+                scrub(&f, Some(number), Some(name))
+            }
         }
     };
     let msg: Option<&Msg> = res.message.as_ref();

@@ -17,8 +17,23 @@ pub const IMAGE_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "webp", "bmp"];
 const NAME_HEADERS: &[&str] = &["姓名", "名字", "客户姓名", "持证人", "name", "fullname", "full_name", "full name", "xm"];
 /// Header names recognised for the number column.
 const NUMBER_HEADERS: &[&str] = &[
-    "身份证号", "身份证号码", "身份证", "证件号", "证件号码", "公民身份号码", "number", "idcard", "id_card", "id card",
-    "idnumber", "id_number", "id number", "id", "id_no", "idno", "sfzh",
+    "身份证号",
+    "身份证号码",
+    "身份证",
+    "证件号",
+    "证件号码",
+    "公民身份号码",
+    "number",
+    "idcard",
+    "id_card",
+    "id card",
+    "idnumber",
+    "id_number",
+    "id number",
+    "id",
+    "id_no",
+    "idno",
+    "sfzh",
 ];
 
 /// Where a row came from, for messages and exports.
@@ -188,10 +203,7 @@ fn columns(first: &[String]) -> Result<(usize, usize, bool), InputError> {
         _ => {
             // No header: a first row holding a number-like cell is data.
             if let Some(num) = first.iter().position(|c| is_number_like(c)) {
-                let name = first
-                    .iter()
-                    .enumerate()
-                    .position(|(i, c)| i != num && !c.trim().is_empty() && !c.trim().chars().any(|ch| ch.is_ascii_digit()));
+                let name = first.iter().enumerate().position(|(i, c)| i != num && !c.trim().is_empty() && !c.trim().chars().any(|ch| ch.is_ascii_digit()));
                 if let Some(name) = name {
                     return Ok((name, num, false));
                 }
@@ -227,13 +239,7 @@ fn rows_from_table(table: Vec<(usize, Vec<String>)>) -> Result<Vec<Row>, InputEr
             (true, false) => Some(Msg::new(format!("第 {line} 行没有姓名。"), format!("Line {line} has no name."))),
             _ => None,
         };
-        rows.push(Row {
-            index: rows.len(),
-            source: Source::Line(line),
-            name: Sensitive::new(name),
-            number: Sensitive::new(number),
-            read_error,
-        });
+        rows.push(Row { index: rows.len(), source: Source::Line(line), name: Sensitive::new(name), number: Sensitive::new(number), read_error });
     }
     Ok(rows)
 }
@@ -254,7 +260,10 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<Row>, InputError> {
     let mut table = Vec::new();
     for rec in rd.records() {
         let rec = rec.map_err(|e| {
-            InputError(Msg::new(format!("CSV 格式错误：{e}。请用 Excel 另存为 CSV 后重试。"), format!("Malformed CSV: {e}. Save it again as CSV from a spreadsheet and retry.")))
+            InputError(Msg::new(
+                format!("CSV 格式错误：{e}。请用 Excel 另存为 CSV 后重试。"),
+                format!("Malformed CSV: {e}. Save it again as CSV from a spreadsheet and retry."),
+            ))
         })?;
         // The line as an editor shows it, counting blank lines (the reader skips them).
         let line = rec

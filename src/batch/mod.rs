@@ -54,13 +54,7 @@ where
             }
             Err(e) => (String::new(), String::new(), Some(e.message.clone())),
         };
-        input.rows.push(Row {
-            index: i,
-            source: Source::Image(path),
-            name: Sensitive::new(name),
-            number: Sensitive::new(number),
-            read_error,
-        });
+        input.rows.push(Row { index: i, source: Source::Image(path), name: Sensitive::new(name), number: Sensitive::new(number), read_error });
     }
     input
 }

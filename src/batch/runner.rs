@@ -67,9 +67,14 @@ pub struct Progress {
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// The paid phase starts with this many rows to send.
-    Started { to_send: usize },
+    Started {
+        to_send: usize,
+    },
     /// A row was answered.
-    Row { index: usize, result: RowResult },
+    Row {
+        index: usize,
+        result: RowResult,
+    },
     Progress(Progress),
     /// Cancellation was requested; rows in flight finish, no new row is sent.
     Cancelling,
@@ -187,9 +192,10 @@ impl Runner {
         if let Some(id) = state::find_open(&self.store, &fingerprint, &self.provider)? {
             let stored = state::resume(&self.store, &id)?;
             if stored.len() == rows.len()
-                && stored.iter().zip(&rows).all(|((no, hash, _), row)| {
-                    *no == row.index && (hash.is_empty() || *hash == self.store.hash_number(row.number.expose()))
-                })
+                && stored
+                    .iter()
+                    .zip(&rows)
+                    .all(|((no, hash, _), row)| *no == row.index && (hash.is_empty() || *hash == self.store.hash_number(row.number.expose())))
             {
                 let results = stored.into_iter().map(|(_, _, r)| r).collect();
                 return Ok(Plan { batch_id: id, resumed: true, previous: None, rows, results });
@@ -346,10 +352,7 @@ impl Runner {
                     mark().await?;
                 }
                 let answer = call(Call { index: row.index, name: row.name.clone(), number: row.number.clone() }).await;
-                let record = Record::two_factor(provider, row.name.expose(), row.number.expose(), &answer)
-                    .consent(true)
-                    .operator(operator)
-                    .batch(batch_id);
+                let record = Record::two_factor(provider, row.name.expose(), row.number.expose(), &answer).consent(true).operator(operator).batch(batch_id);
                 let result = match &answer {
                     Ok(v) => RowResult { status: Status::Done, verdict: Some(*v), error: None, message: None },
                     Err(e) => RowResult { status: Status::Failed, verdict: None, error: Some(ErrorInfo::from(e)), message: Some(e.message.clone()) },

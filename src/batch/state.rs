@@ -236,10 +236,9 @@ pub(crate) fn resume(store: &Store, id: &str) -> Result<Vec<(usize, String, RowR
 
 /// Records the batch's consent confirmation (and operator).
 pub(crate) fn confirm_consent(store: &Store, id: &str, operator: Option<&str>) -> Result<(), AuditError> {
-    store.conn().execute(
-        "UPDATE batches SET consent = 1, operator = COALESCE(?2, operator), updated_ms = ?3 WHERE id = ?1",
-        params![id, operator, now_ms()],
-    )?;
+    store
+        .conn()
+        .execute("UPDATE batches SET consent = 1, operator = COALESCE(?2, operator), updated_ms = ?3 WHERE id = ?1", params![id, operator, now_ms()])?;
     Ok(())
 }
 
@@ -330,9 +329,8 @@ fn millis(ms: i64) -> chrono::DateTime<chrono::Utc> {
 /// The batches in the database, newest first.
 pub fn list(store: &Store, limit: u32) -> Result<Vec<BatchInfo>, AuditError> {
     let conn = store.conn();
-    let mut st = conn.prepare(
-        "SELECT id, created_ms, updated_ms, provider, total, consent, operator, finished FROM batches ORDER BY created_ms DESC LIMIT ?1",
-    )?;
+    let mut st =
+        conn.prepare("SELECT id, created_ms, updated_ms, provider, total, consent, operator, finished FROM batches ORDER BY created_ms DESC LIMIT ?1")?;
     let mut out: Vec<BatchInfo> = st
         .query_map([limit as i64], |r| {
             Ok(BatchInfo {

@@ -87,7 +87,12 @@ async fn go(args: Args, store: Arc<idcheck::audit::Store>, lang: Lang) -> Result
         say(
             lang,
             format!("继续上次中断的批次 {}：已完成 {} 行，剩余 {} 行。", plan.batch_id, plan.count(Status::Done) + plan.count(Status::Failed), plan.to_send()),
-            format!("Resuming interrupted batch {}: {} rows answered, {} to go.", plan.batch_id, plan.count(Status::Done) + plan.count(Status::Failed), plan.to_send()),
+            format!(
+                "Resuming interrupted batch {}: {} rows answered, {} to go.",
+                plan.batch_id,
+                plan.count(Status::Done) + plan.count(Status::Failed),
+                plan.to_send()
+            ),
         );
         let unknown = plan.count(Status::Unknown);
         if unknown > 0 {
@@ -101,7 +106,10 @@ async fn go(args: Args, store: Arc<idcheck::audit::Store>, lang: Lang) -> Result
         if !args.again {
             return Err(Msg::new(
                 format!("这份输入已在批次 {prev} 中用 {} 核验过。再次核验会重新计费；确需如此请加 --again。", args.provider),
-                format!("This input was already checked with {} in batch {prev}. Checking again pays again; pass --again if that is what you want.", args.provider),
+                format!(
+                    "This input was already checked with {} in batch {prev}. Checking again pays again; pass --again if that is what you want.",
+                    args.provider
+                ),
             ));
         }
     }
@@ -130,10 +138,7 @@ async fn go(args: Args, store: Arc<idcheck::audit::Store>, lang: Lang) -> Result
     });
     let to_send = plan.to_send();
     let call = client.call.clone();
-    let summary = runner
-        .run(&mut plan, args.consent, &cancel, |ev| progress(ev, lang), move |c| call(c))
-        .await
-        .map_err(|e| e.message().clone())?;
+    let summary = runner.run(&mut plan, args.consent, &cancel, |ev| progress(ev, lang), move |c| call(c)).await.map_err(|e| e.message().clone())?;
     if to_send > 0 {
         eprintln!();
     }
@@ -144,12 +149,26 @@ async fn go(args: Args, store: Arc<idcheck::audit::Store>, lang: Lang) -> Result
         lang,
         format!(
             "共 {} 行：一致 {}，不一致 {}，查无记录 {}，本地校验不通过 {}，出错 {}，结果未知 {}，未发送 {}。结果已写入 {}",
-            summary.total, summary.matched, summary.mismatched, summary.no_record, summary.invalid, summary.failed, summary.unknown, summary.pending,
+            summary.total,
+            summary.matched,
+            summary.mismatched,
+            summary.no_record,
+            summary.invalid,
+            summary.failed,
+            summary.unknown,
+            summary.pending,
             args.out.display()
         ),
         format!(
             "{} rows: {} match, {} mismatch, {} no record, {} invalid, {} failed, {} unknown, {} not sent. Results in {}",
-            summary.total, summary.matched, summary.mismatched, summary.no_record, summary.invalid, summary.failed, summary.unknown, summary.pending,
+            summary.total,
+            summary.matched,
+            summary.mismatched,
+            summary.no_record,
+            summary.invalid,
+            summary.failed,
+            summary.unknown,
+            summary.pending,
             args.out.display()
         ),
     );

@@ -203,11 +203,8 @@ impl<W: Write> Printer<W> {
         if self.cache.region_json.len() >= CACHE_BOUND {
             self.cache.region_json.clear();
         }
-        let region_json = self
-            .cache
-            .region_json
-            .entry(f.region.code())
-            .or_insert_with(|| serde_json::to_vec(&f.region).expect("region serialises").into_boxed_slice());
+        let region_json =
+            self.cache.region_json.entry(f.region.code()).or_insert_with(|| serde_json::to_vec(&f.region).expect("region serialises").into_boxed_slice());
         // `line` is canonical ASCII (digits and X): no escaping needed. The field order is that
         // of `Report`; a test compares this with serde's output.
         let o = &mut self.out;
@@ -244,11 +241,7 @@ pub fn run(args: Args, lang: Lang) -> i32 {
         any_invalid: false,
         recorder: (!args.no_record).then(|| Recorder::new(Trail::new(true, None, lang))),
     };
-    let result = if args.numbers.is_empty() {
-        stream(&mut p, lang)
-    } else {
-        args.numbers.iter().try_for_each(|n| p.line(n))
-    };
+    let result = if args.numbers.is_empty() { stream(&mut p, lang) } else { args.numbers.iter().try_for_each(|n| p.line(n)) };
     let result = result.and_then(|()| p.out.flush());
     p.flush_records();
     match result {

@@ -41,8 +41,7 @@ pub struct Args {
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("'{s}' is not a date: use YYYY-MM-DD, e.g. 2026-01-31 / 日期格式应为 YYYY-MM-DD"))
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| format!("'{s}' is not a date: use YYYY-MM-DD, e.g. 2026-01-31 / 日期格式应为 YYYY-MM-DD"))
 }
 
 fn parse_outcome(s: &str) -> Result<Outcome, String> {
@@ -52,7 +51,6 @@ fn parse_outcome(s: &str) -> Result<Outcome, String> {
 fn parse_kind(s: &str) -> Result<Kind, String> {
     Kind::parse(s).ok_or_else(|| format!("unknown kind '{s}' / 未知类型: local, ocr, region, two_factor"))
 }
-
 
 pub fn run(args: Args, lang: Lang) -> i32 {
     let store = match super::trail::store() {
@@ -78,9 +76,8 @@ pub fn run(args: Args, lang: Lang) -> i32 {
 fn list(store: &Store, filter: &Filter, json: &bool, csv: Option<&PathBuf>, lang: Lang) -> Result<(), Msg> {
     let entries = store.query(filter).map_err(|e| e.message().clone())?;
     if let Some(path) = csv {
-        let f = std::fs::File::create(path).map_err(|e| {
-            Msg::new(format!("无法创建 {}：{e}", path.display()), format!("Cannot create {}: {e}", path.display()))
-        })?;
+        let f =
+            std::fs::File::create(path).map_err(|e| Msg::new(format!("无法创建 {}：{e}", path.display()), format!("Cannot create {}: {e}", path.display())))?;
         audit::write_csv(std::io::BufWriter::new(f), &entries).map_err(|e| e.message().clone())?;
         let m = Msg::new(format!("已导出 {} 条记录到 {}", entries.len(), path.display()), format!("Exported {} entries to {}", entries.len(), path.display()));
         eprintln!("{}", m.get(lang));

@@ -6,9 +6,9 @@
 mod batch;
 mod check;
 mod history;
-mod trail;
 pub mod output;
 pub mod providers;
+mod trail;
 
 use clap::{Parser, Subcommand};
 use idcheck::i18n::Lang;

@@ -179,10 +179,8 @@ fn ocr(out: Out, settings: &Settings, mut trail: Trail, a: OcrArgs) -> i32 {
         Ok(b) => b,
         Err(e) => {
             let p = a.image.display();
-            return out.fail(
-                &Msg::new(format!("无法读取图片 {p}（{e}）。请检查路径"), format!("Cannot read the image {p} ({e}). Check the path")),
-                json!(null),
-            );
+            return out
+                .fail(&Msg::new(format!("无法读取图片 {p}（{e}）。请检查路径"), format!("Cannot read the image {p} ({e}). Check the path")), json!(null));
         }
     };
     let (img, warnings) = match prepare_for_ocr(bytes) {
@@ -220,8 +218,20 @@ fn ocr(out: Out, settings: &Settings, mut trail: Trail, a: OcrArgs) -> i32 {
                     ("", "", &None),
                 ];
                 let side = match f.side {
-                    Some(idcheck::card::Side::Front) => if zh { "正面（姓名页）" } else { "front" },
-                    Some(idcheck::card::Side::Back) => if zh { "反面（国徽页）" } else { "back" },
+                    Some(idcheck::card::Side::Front) => {
+                        if zh {
+                            "正面（姓名页）"
+                        } else {
+                            "front"
+                        }
+                    }
+                    Some(idcheck::card::Side::Back) => {
+                        if zh {
+                            "反面（国徽页）"
+                        } else {
+                            "back"
+                        }
+                    }
                     None => "?",
                 };
                 println!("{}: {side}", if zh { "面" } else { "Side" });
@@ -277,12 +287,7 @@ fn verify(out: Out, settings: &Settings, mut trail: Trail, a: VerifyArgs) -> i32
             if out.json {
                 println!("{}", json!({"ok": true, "result": r}));
             } else {
-                println!(
-                    "{} {}: {}",
-                    mask::name(&a.name),
-                    mask::number(a.number.trim()),
-                    r.verdict.message().get(out.lang)
-                );
+                println!("{} {}: {}", mask::name(&a.name), mask::number(a.number.trim()), r.verdict.message().get(out.lang));
                 for (label, v) in [("birthday", &r.birthday), ("sex", &r.sex), ("address", &r.address_masked), ("request id", &r.request_id)] {
                     if let Some(v) = v {
                         println!("  {label}: {v}");
@@ -323,7 +328,9 @@ fn region(out: Out, settings: &Settings, mut trail: Trail, a: RegionArgs) -> i32
                 println!("{}", json!({"ok": true, "result": r}));
             } else {
                 println!("{} {}", r.code, r.full_name);
-                for (label, v) in [("postal code / 邮编", &r.postal_code), ("area code / 区号", &r.area_code), ("birth / 出生", &r.birth), ("sex / 性别", &r.sex)] {
+                for (label, v) in
+                    [("postal code / 邮编", &r.postal_code), ("area code / 区号", &r.area_code), ("birth / 出生", &r.birth), ("sex / 性别", &r.sex)]
+                {
                     if let Some(v) = v {
                         println!("  {label}: {v}");
                     }
@@ -346,10 +353,7 @@ fn key_set(out: Out, provider: &str) -> i32 {
         };
     };
     if v.key_fields.is_empty() {
-        return out.fail(
-            &Msg::new(format!("{provider} 不需要密钥"), format!("{provider} needs no key")),
-            json!({"kind": "no_key_needed"}),
-        );
+        return out.fail(&Msg::new(format!("{provider} 不需要密钥"), format!("{provider} needs no key")), json!({"kind": "no_key_needed"}));
     }
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();

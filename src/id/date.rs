@@ -101,10 +101,7 @@ impl Date {
 
     /// Today in China (UTC+8) from the system clock.
     pub fn today() -> Date {
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
+        let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
         Date::from_days_since_epoch((secs + 8 * 3600).div_euclid(86400))
     }
 

@@ -39,12 +39,8 @@ pub fn reasons(number: &str, bits: FailBits, today: Date) -> Vec<Reason> {
 
     // Characters that do not belong: anything but a digit, or an X that is not last.
     let x_allowed_last = n != 15;
-    let bad: Vec<(usize, char)> = cs
-        .iter()
-        .enumerate()
-        .filter(|&(i, &c)| !(c.is_ascii_digit() || (c == 'X' && x_allowed_last && i == n - 1)))
-        .map(|(i, &c)| (i + 1, c))
-        .collect();
+    let bad: Vec<(usize, char)> =
+        cs.iter().enumerate().filter(|&(i, &c)| !(c.is_ascii_digit() || (c == 'X' && x_allowed_last && i == n - 1))).map(|(i, &c)| (i + 1, c)).collect();
     if !bad.is_empty() {
         const SHOWN: usize = 5;
         let list_zh: Vec<String> = bad.iter().take(SHOWN).map(|(p, c)| format!("第{p}位“{}”", shown(*c))).collect();
@@ -90,11 +86,7 @@ pub fn reasons(number: &str, bits: FailBits, today: Date) -> Vec<Reason> {
             } else {
                 (format!("出生日期{text}早于1900-01-01"), format!("Birth date {text} is before 1900-01-01"))
             };
-            out.push(Reason::new(
-                ReasonKind::Date,
-                format!("{zh}；请核对第{span}位"),
-                format!("{en}; check characters {span}"),
-            ));
+            out.push(Reason::new(ReasonKind::Date, format!("{zh}；请核对第{span}位"), format!("{en}; check characters {span}")));
         }
     }
 

@@ -16,7 +16,7 @@ pub mod normalise;
 pub mod place;
 
 pub use date::Date;
-pub use fast::{validate_fast, Fast, FailBits};
+pub use fast::{validate_fast, FailBits, Fast};
 pub use findings::{Note, NoteKind, Reason, ReasonKind, Warning, WarningKind};
 pub use place::{Holder, RegionView};
 
@@ -159,9 +159,8 @@ pub fn check_at(input: &str, today: Date) -> Checked {
     match validate_fast(c.number.as_bytes(), today) {
         Ok(f) => {
             let mut up = [0u8; 18];
-            let upgraded = (f.generation == Generation::Fifteen)
-                .then(|| fast::upgrade_into(c.number.as_bytes(), &mut up).map(|()| ascii(&up).to_string()))
-                .flatten();
+            let upgraded =
+                (f.generation == Generation::Fifteen).then(|| fast::upgrade_into(c.number.as_bytes(), &mut up).map(|()| ascii(&up).to_string())).flatten();
             describe(&f, &mut c.warnings);
             c.valid = true;
             c.upgraded = upgraded;

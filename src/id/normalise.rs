@@ -71,14 +71,7 @@ pub fn normalise(input: &str) -> (String, Vec<Note>) {
         mark(NoteKind::Whitespace);
         out = end_trimmed.to_string();
     }
-    const ORDER: [NoteKind; 6] = [
-        NoteKind::Whitespace,
-        NoteKind::InnerSpace,
-        NoteKind::Hyphen,
-        NoteKind::ZeroWidth,
-        NoteKind::FullWidth,
-        NoteKind::LowercaseX,
-    ];
+    const ORDER: [NoteKind; 6] = [NoteKind::Whitespace, NoteKind::InnerSpace, NoteKind::Hyphen, NoteKind::ZeroWidth, NoteKind::FullWidth, NoteKind::LowercaseX];
     let notes = ORDER.iter().filter(|k| seen[**k as usize]).map(|k| k.note()).collect();
     (out, notes)
 }

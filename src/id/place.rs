@@ -187,11 +187,7 @@ impl RegionView {
             } else {
                 out.push(Warning::new(
                     WarningKind::RegionAbolished,
-                    format!(
-                        "地区代码{code}（{}）已撤销，{}–{until}年在用；身份证号码终身不变，号码仍然有效",
-                        join_zh(&now),
-                        self.since()
-                    ),
+                    format!("地区代码{code}（{}）已撤销，{}–{until}年在用；身份证号码终身不变，号码仍然有效", join_zh(&now), self.since()),
                     format!(
                         "Region code {code} ({}) was abolished; it was in use {}–{until}. ID numbers never change, so the number stays valid",
                         join_zh(&now),

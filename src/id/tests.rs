@@ -191,11 +191,9 @@ fn fifteen_digit_numbers() {
 
 #[test]
 fn residence_permits_of_hong_kong_macau_taiwan() {
-    for (code, holder, name) in [
-        ("810000", Holder::HongKong, "香港特别行政区"),
-        ("820000", Holder::Macau, "澳门特别行政区"),
-        ("830000", Holder::Taiwan, "台湾省"),
-    ] {
+    for (code, holder, name) in
+        [("810000", Holder::HongKong, "香港特别行政区"), ("820000", Holder::Macau, "澳门特别行政区"), ("830000", Holder::Taiwan, "台湾省")]
+    {
         let c = check_at(&with_check(&format!("{code}19900307123")), today());
         assert!(c.valid, "{:?}", c.reasons);
         assert_eq!(c.holder, Some(holder));

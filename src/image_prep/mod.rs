@@ -124,8 +124,7 @@ pub fn decode_upright(bytes: &[u8]) -> Result<(RgbImage, SourceInfo), ImageError
         Sniffed::Unknown => return Err(ImageError::new(ImageErrorKind::NotAnImage)),
     };
     // Decoders are third-party code fed hostile bytes: a panic inside one is a corrupt file.
-    let decoded = catch_unwind(AssertUnwindSafe(|| decode(bytes, format)))
-        .unwrap_or_else(|_| Err(ImageError::new(ImageErrorKind::Corrupt)))?;
+    let decoded = catch_unwind(AssertUnwindSafe(|| decode(bytes, format))).unwrap_or_else(|_| Err(ImageError::new(ImageErrorKind::Corrupt)))?;
     let Decoded { image, width, height, orientation } = decoded;
     let image = fit(image, MAX_EDGE);
     let image = orient(image, orientation);
@@ -297,11 +296,8 @@ pub fn resize(img: &RgbImage, tw: u32, th: u32) -> RgbImage {
     let (w, h) = img.dimensions();
     let opts = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear));
     let mut dst = Image::new(tw, th, PixelType::U8x3);
-    let done = ImageRef::new(w, h, img.as_raw(), PixelType::U8x3)
-        .ok()
-        .and_then(|src| Resizer::new().resize(&src, &mut dst, &opts).ok());
-    done.and_then(|()| RgbImage::from_raw(tw, th, dst.into_vec()))
-        .unwrap_or_else(|| image::imageops::thumbnail(img, tw, th))
+    let done = ImageRef::new(w, h, img.as_raw(), PixelType::U8x3).ok().and_then(|src| Resizer::new().resize(&src, &mut dst, &opts).ok());
+    done.and_then(|()| RgbImage::from_raw(tw, th, dst.into_vec())).unwrap_or_else(|| image::imageops::thumbnail(img, tw, th))
 }
 
 /// Applies an EXIF orientation. Phones store most portrait shots sideways (6 or 8), so the

@@ -16,9 +16,7 @@ fn marked(w: u32, h: u32) -> RgbImage {
 
 fn png_bytes(img: &RgbImage) -> Vec<u8> {
     let mut out = Vec::new();
-    image::codecs::png::PngEncoder::new(&mut out)
-        .write_image(img.as_raw(), img.width(), img.height(), image::ExtendedColorType::Rgb8)
-        .unwrap();
+    image::codecs::png::PngEncoder::new(&mut out).write_image(img.as_raw(), img.width(), img.height(), image::ExtendedColorType::Rgb8).unwrap();
     out
 }
 
@@ -67,9 +65,7 @@ fn accepts_jpeg_png_webp_bmp() {
 fn grey_jpeg_and_transparent_png_become_rgb() {
     let grey = image::GrayImage::from_fn(300, 200, |x, _| image::Luma([(x % 256) as u8]));
     let mut jpg = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpg, 90)
-        .write_image(grey.as_raw(), 300, 200, image::ExtendedColorType::L8)
-        .unwrap();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpg, 90).write_image(grey.as_raw(), 300, 200, image::ExtendedColorType::L8).unwrap();
     let p = prepare(&jpg).unwrap();
     assert_eq!((p.width, p.height), (300, 200));
     let px = p.image.get_pixel(150, 100);

@@ -112,12 +112,7 @@ pub(super) fn header(jpeg: &[u8]) -> Option<Header> {
     // SAFETY: the pointer and length describe `jpeg`; the out-pointers are live locals.
     let rc = unsafe { tjDecompressHeader3(tj.0, jpeg.as_ptr(), jpeg.len() as c_ulong, &mut w, &mut h, &mut ss, &mut cs) };
     let progressive = super::jpeg_segments(jpeg).any(|(m, _)| matches!(m, 0xC2 | 0xC6 | 0xCA | 0xCE));
-    (rc == 0 && w > 0 && h > 0).then_some(Header {
-        width: w as u32,
-        height: h as u32,
-        convertible: cs != TJCS_CMYK && cs != TJCS_YCCK,
-        progressive,
-    })
+    (rc == 0 && w > 0 && h > 0).then_some(Header { width: w as u32, height: h as u32, convertible: cs != TJCS_CMYK && cs != TJCS_YCCK, progressive })
 }
 
 /// The scale n/8 (libjpeg-turbo scales by eighths in the DCT domain) that gives the smallest
@@ -202,19 +197,7 @@ pub(super) fn encode(img: &RgbImage, quality: u8) -> Option<Vec<u8>> {
     // SAFETY: the source is w × h RGB pixels; the destination is our buffer of `cap` bytes,
     // tjBufSize's worst case, and NOREALLOC forbids the library to replace it.
     let rc = unsafe {
-        tjCompress2(
-            tj.0,
-            img.as_raw().as_ptr(),
-            w,
-            0,
-            h,
-            TJPF_RGB,
-            &mut ptr,
-            &mut len,
-            TJSAMP_420,
-            quality.clamp(1, 100) as c_int,
-            TJFLAG_NOREALLOC,
-        )
+        tjCompress2(tj.0, img.as_raw().as_ptr(), w, 0, h, TJPF_RGB, &mut ptr, &mut len, TJSAMP_420, quality.clamp(1, 100) as c_int, TJFLAG_NOREALLOC)
     };
     if rc != 0 || ptr != out.as_mut_ptr() || len as usize > cap {
         return None;

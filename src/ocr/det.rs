@@ -5,9 +5,9 @@
 //! `DBPostProcess` so the boxes match what the recogniser was trained on.
 
 use super::geom::{convex_hull, expand, min_area_rect, sample_quad, Norm, Pt, Quad};
+use super::net::Net;
 use super::OcrError;
 use image::RgbImage;
-use super::net::Net;
 
 /// DB post-processing thresholds (PaddleOCR defaults).
 const THRESH: f32 = 0.3;
@@ -42,12 +42,8 @@ impl Detector {
     /// its longer side is `limit` pixels (sides rounded to multiples of 32). Boxes come back in
     /// `img` coordinates.
     pub fn detect(&self, img: &RgbImage, region: Option<&Quad>, limit: u32) -> Result<Vec<Detection>, OcrError> {
-        let full = Quad([
-            Pt::new(0.0, 0.0),
-            Pt::new(img.width() as f32, 0.0),
-            Pt::new(img.width() as f32, img.height() as f32),
-            Pt::new(0.0, img.height() as f32),
-        ]);
+        let full =
+            Quad([Pt::new(0.0, 0.0), Pt::new(img.width() as f32, 0.0), Pt::new(img.width() as f32, img.height() as f32), Pt::new(0.0, img.height() as f32)]);
         let region = region.copied().unwrap_or(full);
         let (rw, rh) = (region.width(), region.height());
         let s = limit as f32 / rw.max(rh);
@@ -87,9 +83,8 @@ fn resize_upright(img: &RgbImage, region: &Quad, w: usize, h: usize, norm: Norm,
     }
     // Hamming (chosen over bilinear, box and Catmull-Rom by reading three generated sets): the
     // fewest misread fields.
-    let opts = ResizeOptions::new()
-        .resize_alg(ResizeAlg::Convolution(FilterType::Hamming))
-        .crop(a.x as f64, a.y as f64, (b.x - a.x) as f64, (d.y - a.y) as f64);
+    let opts =
+        ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Hamming)).crop(a.x as f64, a.y as f64, (b.x - a.x) as f64, (d.y - a.y) as f64);
     let mut dst = Image::new(w as u32, h as u32, PixelType::U8x3);
     let Ok(src) = ImageRef::new(img.width(), img.height(), img.as_raw(), PixelType::U8x3) else { return false };
     if Resizer::new().resize(&src, &mut dst, &opts).is_err() {

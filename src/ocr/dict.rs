@@ -29,8 +29,7 @@ impl Dict {
     /// (`models/ppocrv5_t2s.txt`, made by `scripts/gen_t2s.py`). Pairs naming an entry the
     /// dictionary lacks are ignored.
     pub fn with_simplified(mut self, pairs: &str) -> Dict {
-        let index: std::collections::HashMap<&str, u32> =
-            self.entries.iter().enumerate().map(|(i, e)| (e.as_str(), i as u32 + 1)).collect();
+        let index: std::collections::HashMap<&str, u32> = self.entries.iter().enumerate().map(|(i, e)| (e.as_str(), i as u32 + 1)).collect();
         for line in pairs.lines() {
             let Some((t, s)) = line.split_once('\t') else { continue };
             if let (Some(&t), Some(&s)) = (index.get(t), index.get(s)) {
@@ -71,23 +70,94 @@ impl Dict {
 
 /// The 56 ethnic groups as printed on a card (without 族).
 pub const ETHNIC_GROUPS: [&str; 56] = [
-    "汉", "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶", "白", "土家", "哈尼", "哈萨克",
-    "傣", "黎", "傈僳", "佤", "畲", "高山", "拉祜", "水", "东乡", "纳西", "景颇", "柯尔克孜", "土", "达斡尔", "仫佬", "羌",
-    "布朗", "撒拉", "毛南", "仡佬", "锡伯", "阿昌", "普米", "塔吉克", "怒", "乌孜别克", "俄罗斯", "鄂温克", "德昂", "保安",
-    "裕固", "京", "塔塔尔", "独龙", "鄂伦春", "赫哲", "门巴", "珞巴", "基诺",
+    "汉",
+    "蒙古",
+    "回",
+    "藏",
+    "维吾尔",
+    "苗",
+    "彝",
+    "壮",
+    "布依",
+    "朝鲜",
+    "满",
+    "侗",
+    "瑶",
+    "白",
+    "土家",
+    "哈尼",
+    "哈萨克",
+    "傣",
+    "黎",
+    "傈僳",
+    "佤",
+    "畲",
+    "高山",
+    "拉祜",
+    "水",
+    "东乡",
+    "纳西",
+    "景颇",
+    "柯尔克孜",
+    "土",
+    "达斡尔",
+    "仫佬",
+    "羌",
+    "布朗",
+    "撒拉",
+    "毛南",
+    "仡佬",
+    "锡伯",
+    "阿昌",
+    "普米",
+    "塔吉克",
+    "怒",
+    "乌孜别克",
+    "俄罗斯",
+    "鄂温克",
+    "德昂",
+    "保安",
+    "裕固",
+    "京",
+    "塔塔尔",
+    "独龙",
+    "鄂伦春",
+    "赫哲",
+    "门巴",
+    "珞巴",
+    "基诺",
 ];
 
 /// Traditional (or variant) forms the recogniser may return for characters of the closed sets.
 const TRAD: [(char, char); 24] = [
-    ('漢', '汉'), ('維', '维'), ('爾', '尔'), ('壯', '壮'), ('鮮', '鲜'), ('滿', '满'), ('瑤', '瑶'), ('薩', '萨'),
-    ('東', '东'), ('鄉', '乡'), ('納', '纳'), ('頗', '颇'), ('達', '达'), ('錫', '锡'), ('烏', '乌'), ('別', '别'),
-    ('羅', '罗'), ('溫', '温'), ('獨', '独'), ('龍', '龙'), ('倫', '伦'), ('門', '门'), ('彞', '彝'), ('彜', '彝'),
+    ('漢', '汉'),
+    ('維', '维'),
+    ('爾', '尔'),
+    ('壯', '壮'),
+    ('鮮', '鲜'),
+    ('滿', '满'),
+    ('瑤', '瑶'),
+    ('薩', '萨'),
+    ('東', '东'),
+    ('鄉', '乡'),
+    ('納', '纳'),
+    ('頗', '颇'),
+    ('達', '达'),
+    ('錫', '锡'),
+    ('烏', '乌'),
+    ('別', '别'),
+    ('羅', '罗'),
+    ('溫', '温'),
+    ('獨', '独'),
+    ('龍', '龙'),
+    ('倫', '伦'),
+    ('門', '门'),
+    ('彞', '彝'),
+    ('彜', '彝'),
 ];
 
 fn simplify(s: &str) -> String {
-    s.chars()
-        .map(|c| TRAD.iter().find(|(t, _)| *t == c).map(|(_, s)| *s).unwrap_or(if c == '諾' { '诺' } else { c }))
-        .collect()
+    s.chars().map(|c| TRAD.iter().find(|(t, _)| *t == c).map(|(_, s)| *s).unwrap_or(if c == '諾' { '诺' } else { c })).collect()
 }
 
 /// Maps a recognised 民族 value onto the 56 groups: traditional forms simplified, a trailing
@@ -214,4 +284,3 @@ mod tests {
         assert_eq!(sex("x"), None);
     }
 }
-

@@ -236,10 +236,8 @@ mod tests {
     fn min_area_rect_of_tilted_box_is_upright_and_long_side_first() {
         // A 100×20 box turned by 10°.
         let a = 10f32.to_radians();
-        let pts: Vec<Pt> = [(0.0, 0.0), (100.0, 0.0), (100.0, 20.0), (0.0, 20.0)]
-            .iter()
-            .map(|&(x, y)| Pt::new(x, y).rotate(a).add(Pt::new(50.0, 50.0)))
-            .collect();
+        let pts: Vec<Pt> =
+            [(0.0, 0.0), (100.0, 0.0), (100.0, 20.0), (0.0, 20.0)].iter().map(|&(x, y)| Pt::new(x, y).rotate(a).add(Pt::new(50.0, 50.0))).collect();
         let q = min_area_rect(&convex_hull(pts)).unwrap();
         assert!((q.width() - 100.0).abs() < 0.5, "{q:?}");
         assert!((q.height() - 20.0).abs() < 0.5);

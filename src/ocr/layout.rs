@@ -204,9 +204,40 @@ const SPECK_P: f32 = 0.3;
 
 /// The provinces, autonomous regions and municipalities an address begins with.
 const PROVINCES: [&str; 34] = [
-    "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建", "江西",
-    "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏", "陕西", "甘肃",
-    "青海", "宁夏", "新疆", "台湾", "香港", "澳门",
+    "北京",
+    "天津",
+    "河北",
+    "山西",
+    "内蒙古",
+    "辽宁",
+    "吉林",
+    "黑龙江",
+    "上海",
+    "江苏",
+    "浙江",
+    "安徽",
+    "福建",
+    "江西",
+    "山东",
+    "河南",
+    "湖北",
+    "湖南",
+    "广东",
+    "广西",
+    "海南",
+    "重庆",
+    "四川",
+    "贵州",
+    "云南",
+    "西藏",
+    "陕西",
+    "甘肃",
+    "青海",
+    "宁夏",
+    "新疆",
+    "台湾",
+    "香港",
+    "澳门",
 ];
 
 /// Whether `t` starts with the name of a place: a province (short or full) or any city or
@@ -242,11 +273,8 @@ fn without_stray_before_place(mut v: Vec<Char>) -> Vec<Char> {
 /// is put right. Names under five characters are left alone: one slip there is too likely to be
 /// another place.
 fn with_province_spelled_right(v: Vec<Char>) -> Vec<Char> {
-    let names: Vec<Vec<char>> = (11..=91u8)
-        .filter_map(crate::region::province_name)
-        .map(|n| n.chars().collect::<Vec<char>>())
-        .filter(|n| n.len() >= 5)
-        .collect();
+    let names: Vec<Vec<char>> =
+        (11..=91u8).filter_map(crate::region::province_name).map(|n| n.chars().collect::<Vec<char>>()).filter(|n| n.len() >= 5).collect();
     let t = text(&v);
     if names.iter().any(|n| t.starts_with(&n.iter().collect::<String>())) {
         return v;
@@ -429,11 +457,7 @@ fn read_front(rows: &[Row], f: &mut CardFields, notes: &mut Vec<Msg>) {
     if let Some(k) = num_row {
         let r = &rows[k];
         // Skip the label: the number is the trailing run of digit-like characters.
-        let start = r
-            .chars
-            .iter()
-            .rposition(|c| !c.text.chars().next().is_some_and(|ch| ch.is_ascii_alphanumeric() || ch == '×'))
-            .map_or(0, |p| p + 1);
+        let start = r.chars.iter().rposition(|c| !c.text.chars().next().is_some_and(|ch| ch.is_ascii_alphanumeric() || ch == '×')).map_or(0, |p| p + 1);
         let (n, mut ns, p) = number::repair(&r.chars[start..]);
         set(f, "number", Some(n), p);
         notes.append(&mut ns);

@@ -275,14 +275,7 @@ impl Engine {
         Ok(Reading {
             fields,
             notes,
-            timings: Timings {
-                decode_ms: 0.0,
-                detect_ms: ms(t_det),
-                recognize_ms: ms(t_rec),
-                total_ms: ms(t0.elapsed()),
-                lines: quads.len(),
-                runtime: "",
-            },
+            timings: Timings { decode_ms: 0.0, detect_ms: ms(t_det), recognize_ms: ms(t_rec), total_ms: ms(t0.elapsed()), lines: quads.len(), runtime: "" },
             frame,
         })
     }
@@ -290,13 +283,7 @@ impl Engine {
     /// 性别's value is a single character, the box the detector most often misses. When the
     /// label was read but no value, recognise the stretch between 性别 and 民族 (or two label
     /// heights after 性别) directly.
-    fn read_sex_between_labels(
-        &self,
-        img: &RgbImage,
-        placed: &[layout::Placed],
-        quads: &[geom::Quad],
-        fields: &mut CardFields,
-    ) -> Result<(), OcrError> {
+    fn read_sex_between_labels(&self, img: &RgbImage, placed: &[layout::Placed], quads: &[geom::Quad], fields: &mut CardFields) -> Result<(), OcrError> {
         let Some(i) = placed.iter().position(|p| p.line.text().ends_with("性别")) else { return Ok(()) };
         let label = &quads[i];
         let beyond = |q: &geom::Quad| q.0[1].add(q.0[1].sub(q.0[0]).scale(2.0 * q.height() / q.width().max(1.0)));

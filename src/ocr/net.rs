@@ -83,10 +83,8 @@ pub fn onnxruntime() -> Option<&'static Path> {
             }
             let path = library_candidates().into_iter().find(|p| p.is_file())?;
             // `ort` panics when the library cannot be opened or is too old; keep that a fallback.
-            let ok = std::panic::catch_unwind(|| {
-                ort::init_from(path.to_string_lossy()).with_name("idcheck").with_telemetry(false).commit().is_ok()
-            })
-            .unwrap_or(false);
+            let ok = std::panic::catch_unwind(|| ort::init_from(path.to_string_lossy()).with_name("idcheck").with_telemetry(false).commit().is_ok())
+                .unwrap_or(false);
             ok.then_some(path)
         })
         .as_deref()

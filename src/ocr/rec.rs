@@ -7,9 +7,9 @@
 
 use super::dict::Dict;
 use super::geom::{sample_quad, Norm, Quad};
+use super::net::Net;
 use super::OcrError;
 use image::RgbImage;
-use super::net::Net;
 
 pub const REC_H: usize = 48;
 /// Most lines in one model call; wider batches mean more padding for little gain on 2 cores.
@@ -114,11 +114,7 @@ impl Recognizer {
             lanes[k].push(b);
         }
         let results: Vec<Result<Vec<(usize, Line)>, OcrError>> = std::thread::scope(|s| {
-            let handles: Vec<_> = lanes
-                .iter()
-                .filter(|l| !l.is_empty())
-                .map(|lane| s.spawn(|| self.run_lane(img, quads, &widths, lane)))
-                .collect();
+            let handles: Vec<_> = lanes.iter().filter(|l| !l.is_empty()).map(|lane| s.spawn(|| self.run_lane(img, quads, &widths, lane))).collect();
             handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(OcrError::Run("recognition worker panicked".into())))).collect()
         });
         let mut out = vec![Line::default(); quads.len()];
@@ -144,10 +140,7 @@ impl Recognizer {
             }
             let (shape, y) = self.model.run([n, 3, REC_H, bw], data)?;
             if shape.len() != 3 || shape[0] != n || shape[2] != self.dict.len() + 2 {
-                return Err(OcrError::Run(format!(
-                    "recognition output {shape:?} does not fit the dictionary of {} entries",
-                    self.dict.len()
-                )));
+                return Err(OcrError::Run(format!("recognition output {shape:?} does not fit the dictionary of {} entries", self.dict.len())));
             }
             let (t, c) = (shape[1], shape[2]);
             for (k, &i) in chunk.iter().enumerate() {

@@ -8,8 +8,7 @@
 
 use super::http::{self, BaseUrl};
 use super::{
-    normalise as norm, ClientConfig, ErrorKind, KeyField, Ocr, Place, ProviderError, Region, RegionResult, TwoFactor,
-    TwoFactorResult, Vendor, Verdict,
+    normalise as norm, ClientConfig, ErrorKind, KeyField, Ocr, Place, ProviderError, Region, RegionResult, TwoFactor, TwoFactorResult, Vendor, Verdict,
 };
 use crate::card::{CardFields, Side};
 use crate::i18n::Msg;
@@ -68,17 +67,11 @@ pub struct Apizero {
 
 impl Apizero {
     pub fn new(cfg: ClientConfig) -> Result<Apizero, ProviderError> {
-        Ok(Apizero {
-            base: BaseUrl::parse(ID, &cfg.base_url)?,
-            key: cfg.require(ID, "key").ok().cloned(),
-            client: http::client(ID, cfg.timeouts)?,
-        })
+        Ok(Apizero { base: BaseUrl::parse(ID, &cfg.base_url)?, key: cfg.require(ID, "key").ok().cloned(), client: http::client(ID, cfg.timeouts)? })
     }
 
     fn key(&self) -> Result<&Sensitive<String>, ProviderError> {
-        self.key.as_ref().ok_or_else(|| {
-            ClientConfig::new("").require(ID, "key").expect_err("an empty config has no key")
-        })
+        self.key.as_ref().ok_or_else(|| ClientConfig::new("").require(ID, "key").expect_err("an empty config has no key"))
     }
 
     /// Sends one request and returns `data` and the request id, or the normalised error.
@@ -177,10 +170,7 @@ impl Ocr for Apizero {
                 "The image is too large (over 10 MB encoded) and was not sent. Shrink or compress it and try again",
             )));
         }
-        let req = self
-            .client
-            .post(self.base.join(Service::Ocr.path()))
-            .json(&json!({"input_type": "base64", "input_data": b64}));
+        let req = self.client.post(self.base.join(Service::Ocr.path())).json(&json!({"input_type": "base64", "input_data": b64}));
         let (data, _rid) = self.call(Service::Ocr, req).await?;
         Ok(card_fields(&data))
     }
@@ -222,10 +212,7 @@ impl TwoFactor for Apizero {
     async fn verify(&self, name: &str, number: &str) -> Result<TwoFactorResult, ProviderError> {
         let number = super::require_valid_number(ID, number)?;
         super::guard::check_name(ID, name.trim())?;
-        let req = self
-            .client
-            .post(self.base.join(Service::TwoFactor.path()))
-            .json(&json!({"name": name.trim(), "idcard": number}));
+        let req = self.client.post(self.base.join(Service::TwoFactor.path())).json(&json!({"name": name.trim(), "idcard": number}));
         let (data, request_id) = self.call(Service::TwoFactor, req).await?;
         let rc = data.get("result_code").and_then(|c| c.as_i64().or_else(|| c.as_str()?.parse().ok()));
         let verdict = match (rc, data.get("valid").and_then(Value::as_bool)) {
@@ -271,16 +258,7 @@ impl Region for Apizero {
         if province.is_none() {
             return Err(malformed(200, request_id));
         }
-        Ok(RegionResult {
-            provider: ID,
-            code,
-            full_name: full_name([&province, &city, &district]),
-            province,
-            city,
-            district,
-            request_id,
-            ..Default::default()
-        })
+        Ok(RegionResult { provider: ID, code, full_name: full_name([&province, &city, &district]), province, city, district, request_id, ..Default::default() })
     }
 }
 
@@ -289,10 +267,8 @@ pub fn six_digits(provider: &'static str, input: &str) -> Result<String, Provide
     let t = input.trim();
     let ok = matches!(t.len(), 6 | 15 | 18) && t.bytes().take(6).all(|b| b.is_ascii_digit()) && t.is_ascii();
     if !ok {
-        return Err(ProviderError::new(provider, ErrorKind::InvalidInput).with_message(Msg::new(
-            "请输入 6 位地区代码或 15/18 位身份证号码",
-            "Enter a 6-digit region code or a 15/18-digit ID number",
-        )));
+        return Err(ProviderError::new(provider, ErrorKind::InvalidInput)
+            .with_message(Msg::new("请输入 6 位地区代码或 15/18 位身份证号码", "Enter a 6-digit region code or a 15/18-digit ID number")));
     }
     Ok(t[..6].to_string())
 }

@@ -143,10 +143,8 @@ impl TwoFactor for Guarded {
                         Ok(r)
                     }
                     Some(Err(e)) => Err(e),
-                    None => Err(ProviderError::new(provider, ErrorKind::Other).with_message(Msg::new(
-                        "同一核验已被取消。请重新核验",
-                        "The identical check in progress was cancelled. Run the check again",
-                    ))),
+                    None => Err(ProviderError::new(provider, ErrorKind::Other)
+                        .with_message(Msg::new("同一核验已被取消。请重新核验", "The identical check in progress was cancelled. Run the check again"))),
                 };
             }
         };

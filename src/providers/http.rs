@@ -158,9 +158,8 @@ fn transport_error(provider: &'static str, e: &reqwest::Error) -> ProviderError 
 
 /// Parses a JSON body, or a `Malformed` error that keeps the HTTP status.
 pub fn json(provider: &'static str, reply: &Reply) -> Result<serde_json::Value, ProviderError> {
-    serde_json::from_slice(&reply.body).map_err(|_| {
-        ProviderError::new(provider, ErrorKind::Malformed).with_status(reply.status).with_code(format!("http {}", reply.status))
-    })
+    serde_json::from_slice(&reply.body)
+        .map_err(|_| ProviderError::new(provider, ErrorKind::Malformed).with_status(reply.status).with_code(format!("http {}", reply.status)))
 }
 
 /// The kind an HTTP status alone implies, for replies without a usable vendor code.

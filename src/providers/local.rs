@@ -32,12 +32,10 @@ impl Ocr for Local {
     async fn read(&self, jpeg: &[u8]) -> Result<CardFields, ProviderError> {
         let bytes = jpeg.to_vec();
         // Inference is CPU-bound: keep it off the async threads.
-        let reading = tokio::task::spawn_blocking(move || crate::ocr::read_file(&bytes))
-            .await
-            .map_err(|e| {
-                ProviderError::new(ID, ErrorKind::Other)
-                    .with_message(crate::i18n::Msg::new("本机识别意外中止，请重试。", format!("The local OCR stopped unexpectedly ({e}); try again.")))
-            })?;
+        let reading = tokio::task::spawn_blocking(move || crate::ocr::read_file(&bytes)).await.map_err(|e| {
+            ProviderError::new(ID, ErrorKind::Other)
+                .with_message(crate::i18n::Msg::new("本机识别意外中止，请重试。", format!("The local OCR stopped unexpectedly ({e}); try again.")))
+        })?;
         match reading {
             Ok(r) => Ok(r.fields),
             Err(e) => {

@@ -15,10 +15,10 @@ use std::sync::Arc;
 
 pub mod apizero;
 pub mod embedded;
-pub mod local;
 pub mod guard;
 pub mod http;
 pub mod limit;
+pub mod local;
 pub mod muzhiyun;
 pub mod normalise;
 pub mod nowapi;
@@ -106,15 +106,7 @@ pub struct ProviderError {
 impl ProviderError {
     /// An error of `kind` with the standard bilingual message for it.
     pub fn new(provider: &'static str, kind: ErrorKind) -> ProviderError {
-        ProviderError {
-            kind,
-            provider,
-            message: standard_message(kind),
-            vendor_code: None,
-            request_id: None,
-            http_status: None,
-            maybe_billed: false,
-        }
+        ProviderError { kind, provider, message: standard_message(kind), vendor_code: None, request_id: None, http_status: None, maybe_billed: false }
     }
 
     pub fn with_message(mut self, message: Msg) -> Self {
@@ -171,10 +163,9 @@ pub fn standard_message(kind: ErrorKind) -> Msg {
             "请求过于频繁，超过了服务商的每秒次数限制。请稍等几秒再试",
             "Too many requests per second for this vendor. Wait a few seconds and try again",
         ),
-        ErrorKind::InvalidInput => Msg::new(
-            "服务商拒绝了输入。请核对姓名、号码或图片后再试",
-            "The vendor refused the input. Check the name, the number or the image and try again",
-        ),
+        ErrorKind::InvalidInput => {
+            Msg::new("服务商拒绝了输入。请核对姓名、号码或图片后再试", "The vendor refused the input. Check the name, the number or the image and try again")
+        }
         ErrorKind::Unrecognisable => Msg::new(
             "图片无法识别。请重新拍摄清晰、完整、无反光的身份证正面或反面照片",
             "The image could not be read. Take a sharp, complete photo of the front or back of the card without glare",
@@ -199,14 +190,10 @@ pub fn standard_message(kind: ErrorKind) -> Msg {
             "服务商的应答格式不对或过大，结果无法使用。请稍后再试；持续出现请联系服务商",
             "The vendor's reply was malformed or too large and cannot be used. Try again later; if it persists, contact the vendor",
         ),
-        ErrorKind::NotFound => Msg::new(
-            "服务商没有这个地区代码的数据。可改用内置地区库查询",
-            "The vendor has no data for this region code. Try the built-in region table instead",
-        ),
-        ErrorKind::Pending => Msg::new(
-            "服务商仍在处理（未计费）。请过一会儿再查",
-            "The vendor is still processing (not billed). Ask again in a moment",
-        ),
+        ErrorKind::NotFound => {
+            Msg::new("服务商没有这个地区代码的数据。可改用内置地区库查询", "The vendor has no data for this region code. Try the built-in region table instead")
+        }
+        ErrorKind::Pending => Msg::new("服务商仍在处理（未计费）。请过一会儿再查", "The vendor is still processing (not billed). Ask again in a moment"),
         ErrorKind::Config => Msg::new(
             "服务配置无效。请检查设置中的服务商和服务地址",
             "The service configuration is unusable. Check the provider and service address in Settings",
@@ -418,10 +405,8 @@ fn unknown(id: &str, job: Job) -> ProviderError {
         .map(|v| v.id)
         .collect();
     let list = can.join(", ");
-    ProviderError::new("config", ErrorKind::Config).with_message(Msg::new(
-        format!("“{id}”不能用于这项工作。可选：{list}"),
-        format!("`{id}` cannot do this job. Choose one of: {list}"),
-    ))
+    ProviderError::new("config", ErrorKind::Config)
+        .with_message(Msg::new(format!("“{id}”不能用于这项工作。可选：{list}"), format!("`{id}` cannot do this job. Choose one of: {list}")))
 }
 
 /// Builds the OCR client of provider `id`.

@@ -42,11 +42,7 @@ pub struct Muzhiyun {
 
 impl Muzhiyun {
     pub fn new(cfg: ClientConfig) -> Result<Muzhiyun, ProviderError> {
-        Ok(Muzhiyun {
-            base: BaseUrl::parse(ID, &cfg.base_url)?,
-            appcode: cfg.require(ID, "appcode").ok().cloned(),
-            client: http::client(ID, cfg.timeouts)?,
-        })
+        Ok(Muzhiyun { base: BaseUrl::parse(ID, &cfg.base_url)?, appcode: cfg.require(ID, "appcode").ok().cloned(), client: http::client(ID, cfg.timeouts)? })
     }
 }
 
@@ -60,10 +56,7 @@ impl TwoFactor for Muzhiyun {
         let number = super::require_valid_number(ID, number)?;
         let name = name.trim();
         super::guard::check_name(ID, name)?;
-        let appcode = self
-            .appcode
-            .as_ref()
-            .ok_or_else(|| ClientConfig::new("").require(ID, "appcode").expect_err("an empty config has no key"))?;
+        let appcode = self.appcode.as_ref().ok_or_else(|| ClientConfig::new("").require(ID, "appcode").expect_err("an empty config has no key"))?;
         super::limit::shared("muzhiyun/idcard", self.base.as_str(), QPS).acquire().await;
         let req = self
             .client
@@ -80,9 +73,7 @@ impl TwoFactor for Muzhiyun {
         let msg = v.as_ref().and_then(|v| v.get("msg")).and_then(Value::as_str).unwrap_or("").to_string();
         let ok = v.as_ref().and_then(|v| v.get("ok")).and_then(|o| o.as_i64().or_else(|| o.as_str()?.parse().ok()));
         let body_text = String::from_utf8_lossy(&reply.body).into_owned();
-        let err = |kind: ErrorKind| {
-            ProviderError::new(ID, kind).with_status(reply.status).with_request_id(request_id.clone())
-        };
+        let err = |kind: ErrorKind| ProviderError::new(ID, kind).with_status(reply.status).with_request_id(request_id.clone());
 
         match reply.status {
             200..=299 => {}
@@ -158,10 +149,8 @@ fn failed(msg: &str, ok: Option<i64>) -> ProviderError {
 
 fn sensitive_header(v: &str) -> Result<reqwest::header::HeaderValue, ProviderError> {
     let mut h = reqwest::header::HeaderValue::from_str(v).map_err(|_| {
-        ProviderError::new(ID, ErrorKind::Auth).with_message(Msg::new(
-            "AppCode 含有非法字符。请重新填写",
-            "The AppCode contains characters that cannot be sent. Enter it again",
-        ))
+        ProviderError::new(ID, ErrorKind::Auth)
+            .with_message(Msg::new("AppCode 含有非法字符。请重新填写", "The AppCode contains characters that cannot be sent. Enter it again"))
     })?;
     h.set_sensitive(true);
     Ok(h)

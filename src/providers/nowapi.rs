@@ -66,13 +66,8 @@ impl Region for Nowapi {
         let number = super::require_valid_number(ID, number)?;
         let appkey = self.appkey.as_ref().ok_or_else(|| missing("appkey"))?;
         let sign = self.sign.as_ref().ok_or_else(|| missing("sign"))?;
-        let form = [
-            ("app", "idcard.get"),
-            ("idcard", number.as_str()),
-            ("appkey", appkey.expose().as_str()),
-            ("sign", sign.expose().as_str()),
-            ("format", "json"),
-        ];
+        let form =
+            [("app", "idcard.get"), ("idcard", number.as_str()), ("appkey", appkey.expose().as_str()), ("sign", sign.expose().as_str()), ("format", "json")];
         super::limit::shared("nowapi/idcard.get", self.base.as_str(), QPS).acquire().await;
         let reply = http::send(ID, self.client.post(self.base.join("/")).form(&form)).await?;
         let v: Option<Value> = serde_json::from_slice(&reply.body).ok();
@@ -104,9 +99,7 @@ impl Region for Nowapi {
         let vendor_msg = s("msg").unwrap_or_default();
         match status.as_str() {
             "ALREADY_ATT" => {}
-            "WAIT_PROCESS" => {
-                return Err(ProviderError::new(ID, ErrorKind::Pending).with_code(status).with_vendor_text(&vendor_msg))
-            }
+            "WAIT_PROCESS" => return Err(ProviderError::new(ID, ErrorKind::Pending).with_code(status).with_vendor_text(&vendor_msg)),
             "NOT_ATT" => {
                 return Err(ProviderError::new(ID, ErrorKind::NotFound)
                     .with_message(Msg::new(

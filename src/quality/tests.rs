@@ -15,11 +15,7 @@ fn good(angle: f64, seed: u64) -> RgbImage {
 #[test]
 fn good_photos_raise_no_warning() {
     for (angle, seed) in [(0.0, 1), (-8.0, 2), (12.0, 3), (180.0, 4), (95.0, 5)] {
-        let img = if angle == 95.0 {
-            synth::render(&Scene { seed, ..Scene::centred(1200, 1600, 0.85, angle) })
-        } else {
-            good(angle, seed)
-        };
+        let img = if angle == 95.0 { synth::render(&Scene { seed, ..Scene::centred(1200, 1600, 0.85, angle) }) } else { good(angle, seed) };
         let (k, m) = kinds(&img);
         assert!(k.is_empty(), "angle {angle}: {k:?} {m:?}");
     }

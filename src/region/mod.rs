@@ -104,8 +104,7 @@ impl Entry {
     /// True if the code stood in the lists in `year` with names other than [`Entry::current`]
     /// (renamed since, or reused for another place). False if it did not exist in `year`.
     pub fn eras_differ_at(&self, year: u16) -> bool {
-        self.at_year(year)
-            .is_some_and(|e| e.names != self.current())
+        self.at_year(year).is_some_and(|e| e.names != self.current())
     }
 
     /// True for a prefecture-level code (`XXXX00`, e.g. 东莞市 441900) or a residence-permit
@@ -130,10 +129,7 @@ pub fn lookup(code: u32) -> Option<Entry> {
     let (from, to) = (BY_PREFIX[p] as usize, BY_PREFIX[p + 1] as usize);
     let i = from + table::CODES[from..to].iter().position(|&c| c == code)?;
     let (a, b) = (table::STARTS[i] as usize, table::STARTS[i + 1] as usize);
-    Some(Entry {
-        code,
-        eras: &table::ERAS[a..b],
-    })
+    Some(Entry { code, eras: &table::ERAS[a..b] })
 }
 
 /// Four-digit prefixes of six-digit codes.
@@ -158,9 +154,7 @@ const fn by_prefix(codes: &[u32]) -> [u16; PREFIXES + 1] {
 /// Today's name of the province with this two-digit prefix (11 → 北京市, 81 → 香港特别行政区,
 /// 83 → 台湾省), or `None` for a prefix that names no province.
 pub fn province_name(prefix: u8) -> Option<&'static str> {
-    let i = table::PROVINCES
-        .binary_search_by_key(&prefix, |(p, _)| *p)
-        .ok()?;
+    let i = table::PROVINCES.binary_search_by_key(&prefix, |(p, _)| *p).ok()?;
     Some(table::PROVINCES[i].1)
 }
 
@@ -182,10 +176,7 @@ pub const LAST_LIST_YEAR: u16 = table::LAST_LIST_YEAR;
 pub fn entries() -> impl ExactSizeIterator<Item = Entry> {
     (0..table::CODES.len()).map(|i| {
         let (a, b) = (table::STARTS[i] as usize, table::STARTS[i + 1] as usize);
-        Entry {
-            code: table::CODES[i],
-            eras: &table::ERAS[a..b],
-        }
+        Entry { code: table::CODES[i], eras: &table::ERAS[a..b] }
     })
 }
 

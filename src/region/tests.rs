@@ -52,15 +52,9 @@ fn reused_code_shows_both_places() {
     let h = e.history();
     assert_eq!(h.len(), 2);
     assert_eq!((h[0].since, h[0].until), (1980, Some(1981)));
-    assert_eq!(
-        (h[0].names.city, h[0].names.district),
-        ("宜春地区", "丰城县")
-    );
+    assert_eq!((h[0].names.city, h[0].names.district), ("宜春地区", "丰城县"));
     assert_eq!(h[1].since, 1982);
-    assert_eq!(
-        (h[1].names.city, h[1].names.district),
-        ("上饶地区", "铅山县")
-    );
+    assert_eq!((h[1].names.city, h[1].names.district), ("上饶地区", "铅山县"));
     assert_eq!(e.at_year(1981).unwrap().names.district, "丰城县");
     assert_eq!(e.at_year(1982).unwrap().names.district, "铅山县");
     assert_eq!(e.at_year(1979), None);
@@ -92,10 +86,7 @@ fn new_code_starts_in_its_year() {
 
 #[test]
 fn county_level_city_under_the_province_has_no_city() {
-    for (code, province, district) in [
-        (429004, "湖北省", "仙桃市"),
-        (659001, "新疆维吾尔自治区", "石河子市"),
-    ] {
+    for (code, province, district) in [(429004, "湖北省", "仙桃市"), (659001, "新疆维吾尔自治区", "石河子市")] {
         let e = get(code);
         assert_eq!(names(&e), (province, "", district));
         assert!(!e.abolished());
@@ -113,18 +104,11 @@ fn prefecture_city_without_districts_has_no_district() {
 
 #[test]
 fn residence_permit_prefixes_are_valid() {
-    for (code, name) in [
-        (810000, "香港特别行政区"),
-        (820000, "澳门特别行政区"),
-        (830000, "台湾省"),
-    ] {
+    for (code, name) in [(810000, "香港特别行政区"), (820000, "澳门特别行政区"), (830000, "台湾省")] {
         let e = get(code);
         assert_eq!(names(&e), (name, "", ""));
         assert!(!e.abolished());
-        assert!(
-            e.at_year(2018).is_some(),
-            "{code} valid when the permits began"
-        );
+        assert!(e.at_year(2018).is_some(), "{code} valid when the permits began");
         assert_eq!(province_name((code / 10000) as u8), Some(name));
     }
 }
@@ -177,10 +161,7 @@ fn whole_table_invariants() {
             assert!(!n.province.is_empty(), "{code} has a province");
             if e.is_prefecture() {
                 assert!(n.district.is_empty(), "{code} prefecture has no district");
-                assert!(
-                    code % 10000 == 0 || !n.city.is_empty(),
-                    "{code} names its city"
-                );
+                assert!(code % 10000 == 0 || !n.city.is_empty(), "{code} names its city");
             } else {
                 assert!(!n.district.is_empty(), "{code} has a district name");
             }

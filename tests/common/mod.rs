@@ -21,9 +21,7 @@ pub fn apizero(f: &FakeServices) -> ClientConfig {
 }
 
 pub fn nowapi(f: &FakeServices) -> ClientConfig {
-    ClientConfig::new(f.base_url(Vendor::Nowapi))
-        .key("appkey", idcheck_fake::NOWAPI_APPKEY)
-        .key("sign", idcheck_fake::NOWAPI_SIGN)
+    ClientConfig::new(f.base_url(Vendor::Nowapi)).key("appkey", idcheck_fake::NOWAPI_APPKEY).key("sign", idcheck_fake::NOWAPI_SIGN)
 }
 
 pub fn muzhiyun(f: &FakeServices) -> ClientConfig {

@@ -61,11 +61,7 @@ fn app_binary() -> PathBuf {
     }
     let exe = std::env::current_exe().unwrap();
     let bin = exe.parent().unwrap().parent().unwrap().join("idcheck-app");
-    assert!(
-        bin.exists(),
-        "the app binary {} does not exist: build it first (`cargo build -p idcheck-app`), or run scripts/test.sh",
-        bin.display()
-    );
+    assert!(bin.exists(), "the app binary {} does not exist: build it first (`cargo build -p idcheck-app`), or run scripts/test.sh", bin.display());
     bin
 }
 
@@ -81,9 +77,7 @@ fn wait_port(port: u16, deadline: Instant) {
 }
 
 fn scratch_dir(tag: &str) -> PathBuf {
-    let dir = repo_root()
-        .join("test-output/e2e")
-        .join(format!("{tag}-{}-{}", std::process::id(), SEQ.fetch_add(1, Ordering::SeqCst)));
+    let dir = repo_root().join("test-output/e2e").join(format!("{tag}-{}-{}", std::process::id(), SEQ.fetch_add(1, Ordering::SeqCst)));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
@@ -91,10 +85,7 @@ fn scratch_dir(tag: &str) -> PathBuf {
 impl App {
     pub async fn start(opts: Opts) -> App {
         let lock = SESSION_LOCK.lock().await;
-        assert!(
-            std::env::var_os("DISPLAY").is_some(),
-            "no DISPLAY: the E2E tests need a display; run them through scripts/test.sh (xvfb-run)"
-        );
+        assert!(std::env::var_os("DISPLAY").is_some(), "no DISPLAY: the E2E tests need a display; run them through scripts/test.sh (xvfb-run)");
         let name = std::thread::current().name().unwrap_or("e2e").rsplit("::").next().unwrap().to_string();
         let fakes = FakeServices::start(FakeConfig::default()).await.expect("fakes start");
         let scratch = scratch_dir(&name);
@@ -125,7 +116,8 @@ impl App {
         for (k, v) in &opts.env {
             cmd.env(k, v);
         }
-        let driver = cmd.spawn().expect("tauri-driver not found: install it with `cargo install tauri-driver --version 2.1.0 --locked` (scripts/setup.sh does)");
+        let driver =
+            cmd.spawn().expect("tauri-driver not found: install it with `cargo install tauri-driver --version 2.1.0 --locked` (scripts/setup.sh does)");
         let deadline = Instant::now() + WAIT;
         wait_port(port, deadline);
         wait_port(native_port, deadline);
@@ -133,11 +125,7 @@ impl App {
         let mut caps = serde_json::Map::new();
         caps.insert("tauri:options".into(), json!({"application": app_binary(), "args": []}));
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let client = ClientBuilder::new(connector)
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .expect("WebDriver session on the app");
+        let client = ClientBuilder::new(connector).capabilities(caps).connect(&format!("http://127.0.0.1:{port}")).await.expect("WebDriver session on the app");
         let app = App { client, fakes, driver, config_dir, scratch, name, _lock: lock };
         // The page is up once the app module has run.
         app.wait_js("return document.body && document.body.dataset.ready === '1'").await;
@@ -250,19 +238,12 @@ impl App {
     /// frames and a short pause), so it shows the state just reached.
     pub async fn settled_shot(&self, name: &str) {
         tokio::time::sleep(Duration::from_millis(400)).await;
-        let _ = self
-            .client
-            .execute_async("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));", vec![])
-            .await;
+        let _ = self.client.execute_async("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));", vec![]).await;
         self.shot(name).await;
     }
 
     pub async fn value(&self, sel: &str) -> String {
-        self.js("const e=document.querySelector(arguments[0]); return e ? e.value : null", vec![json!(sel)])
-            .await
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
+        self.js("const e=document.querySelector(arguments[0]); return e ? e.value : null", vec![json!(sel)]).await.as_str().unwrap_or_default().to_string()
     }
 
     pub async fn text(&self, sel: &str) -> String {
@@ -274,13 +255,10 @@ impl App {
     }
 
     pub async fn attr(&self, sel: &str, name: &str) -> Option<String> {
-        self.js(
-            "const e=document.querySelector(arguments[0]); return e ? e.getAttribute(arguments[1]) : null",
-            vec![json!(sel), json!(name)],
-        )
-        .await
-        .as_str()
-        .map(str::to_string)
+        self.js("const e=document.querySelector(arguments[0]); return e ? e.getAttribute(arguments[1]) : null", vec![json!(sel), json!(name)])
+            .await
+            .as_str()
+            .map(str::to_string)
     }
 
     pub async fn visible(&self, sel: &str) -> bool {
@@ -288,8 +266,7 @@ impl App {
     }
 
     pub async fn enabled(&self, sel: &str) -> bool {
-        self.js("const e=document.querySelector(arguments[0]); return !!e && !e.disabled", vec![json!(sel)]).await
-            == Value::Bool(true)
+        self.js("const e=document.querySelector(arguments[0]); return !!e && !e.disabled", vec![json!(sel)]).await == Value::Bool(true)
     }
 
     /// Waits until the element exists and is not disabled (settings load asynchronously).
@@ -313,12 +290,7 @@ impl App {
     }
 
     pub async fn wait_value(&self, sel: &str, value: &str) {
-        self.wait_js(&format!(
-            "const e=document.querySelector({}); return !!e && e.value === {};",
-            json!(sel),
-            json!(value)
-        ))
-        .await;
+        self.wait_js(&format!("const e=document.querySelector({}); return !!e && e.value === {};", json!(sel), json!(value))).await;
     }
 
     pub async fn page_source(&self) -> String {
@@ -358,9 +330,7 @@ impl App {
         std::env::set_var("IDCHECK_CONFIG_DIR", &self.config_dir);
         let service = idcheck::keys::service_name();
         std::env::remove_var("IDCHECK_CONFIG_DIR");
-        keyring::Entry::new(&service, &format!("{provider}.{field}"))
-            .and_then(|e| e.get_password())
-            .is_ok_and(|k| k == key)
+        keyring::Entry::new(&service, &format!("{provider}.{field}")).and_then(|e| e.get_password()).is_ok_and(|k| k == key)
     }
 }
 

@@ -14,7 +14,7 @@ mod data;
 mod server;
 
 pub use data::{Identity, IDENTITIES, NO_RECORD_NUMBER, UNKNOWN_REGION_NUMBER};
-pub use server::{Endpoint, Fault, FakeConfig, FakeServices, Recorded, Vendor};
+pub use server::{Endpoint, FakeConfig, FakeServices, Fault, Recorded, Vendor};
 
 /// The apizero API key the fake accepts (`Authorization: Bearer <key>`).
 pub const APIZERO_KEY: &str = "fake-apizero-key-0001";

@@ -39,8 +39,7 @@ pub enum Endpoint {
 }
 
 impl Endpoint {
-    pub const ALL: [Endpoint; 5] =
-        [Endpoint::ApizeroOcr, Endpoint::Apizero2c, Endpoint::ApizeroRegion, Endpoint::NowapiIdcard, Endpoint::Muzhiyun2c];
+    pub const ALL: [Endpoint; 5] = [Endpoint::ApizeroOcr, Endpoint::Apizero2c, Endpoint::ApizeroRegion, Endpoint::NowapiIdcard, Endpoint::Muzhiyun2c];
 
     /// The documented QPS (拇指云 documents none; 5/s is assumed, like the other 二要素).
     pub fn documented_qps(self) -> u32 {
@@ -82,11 +81,7 @@ impl Fault {
             5030 => ("UPSTREAM_MISSING", "上游 Token 未配置，联系管理员"),
             _ => ("ERROR", "错误"),
         };
-        Fault::Reply {
-            status: http,
-            headers: vec![],
-            body: json!({"code": code, "status": status, "msg": msg, "request_id": "fake-req-err"}).to_string(),
-        }
+        Fault::Reply { status: http, headers: vec![], body: json!({"code": code, "status": status, "msg": msg, "request_id": "fake-req-err"}).to_string() }
     }
 
     /// A NowAPI `result.status` other than ALREADY_ATT (`WAIT_PROCESS`, `NOT_ATT`, `WRONG_IDCARD`).
@@ -102,11 +97,7 @@ impl Fault {
 
     /// A NowAPI system-level error: `{"success":"0","msgid","msg"}`.
     pub fn nowapi_system(msgid: &str, msg: &str) -> Fault {
-        Fault::Reply {
-            status: 200,
-            headers: vec![],
-            body: json!({"success": "0", "msgid": msgid, "msg": msg}).to_string(),
-        }
+        Fault::Reply { status: 200, headers: vec![], body: json!({"success": "0", "msgid": msgid, "msg": msg}).to_string() }
     }
 
     /// 拇指云 failure: HTTP 666 with `{"ok":0,"msg":...}` (not billed).
@@ -118,10 +109,7 @@ impl Fault {
     pub fn muzhiyun_quota() -> Fault {
         Fault::Reply {
             status: 403,
-            headers: vec![
-                ("X-Ca-Error-Message".into(), "Quota Exhausted".into()),
-                ("X-Ca-Request-Id".into(), "FAKE-CA-REQ-QUOTA".into()),
-            ],
+            headers: vec![("X-Ca-Error-Message".into(), "Quota Exhausted".into()), ("X-Ca-Request-Id".into(), "FAKE-CA-REQ-QUOTA".into())],
             body: String::new(),
         }
     }
@@ -203,13 +191,7 @@ impl FakeServices {
     /// Starts the three listeners on 127.0.0.1 with ephemeral ports, inside the current Tokio
     /// runtime.
     pub async fn start(cfg: FakeConfig) -> std::io::Result<FakeServices> {
-        let state = Arc::new(State {
-            cfg,
-            faults: Mutex::default(),
-            log: Mutex::default(),
-            window: Mutex::default(),
-            seq: AtomicU64::new(1),
-        });
+        let state = Arc::new(State { cfg, faults: Mutex::default(), log: Mutex::default(), window: Mutex::default(), seq: AtomicU64::new(1) });
         let mut addrs = HashMap::new();
         let mut tasks = Vec::new();
         for vendor in [Vendor::Apizero, Vendor::Nowapi, Vendor::Muzhiyun] {
@@ -224,9 +206,7 @@ impl FakeServices {
     /// Starts the fakes on a runtime of their own (for callers without one, e.g. a demo mode
     /// started from synchronous code).
     pub fn start_background(cfg: FakeConfig) -> std::io::Result<FakeServices> {
-        let rt = Arc::new(
-            tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?,
-        );
+        let rt = Arc::new(tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?);
         let mut fake = rt.block_on(FakeServices::start(cfg))?;
         fake._runtime = Some(rt);
         Ok(fake)
@@ -317,9 +297,7 @@ async fn accept_loop(listener: TcpListener, vendor: Vendor, state: Arc<State>) {
                 let state = state.clone();
                 async move { handle(vendor, state, req).await }
             });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(hyper_util::rt::TokioIo::new(stream), svc)
-                .await;
+            let _ = hyper::server::conn::http1::Builder::new().serve_connection(hyper_util::rt::TokioIo::new(stream), svc).await;
         });
     }
 }
@@ -341,11 +319,8 @@ async fn handle(vendor: Vendor, state: Arc<State>, req: Request<Incoming>) -> Re
     let target = req.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default();
     let path = req.uri().path().to_string();
     let query = req.uri().query().unwrap_or("").to_string();
-    let headers: Vec<(String, String)> = req
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-        .collect();
+    let headers: Vec<(String, String)> =
+        req.headers().iter().map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect();
     let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
 
     let endpoint = match (vendor, path.as_str()) {
@@ -371,10 +346,7 @@ async fn handle(vendor: Vendor, state: Arc<State>, req: Request<Incoming>) -> Re
         (Some(e), Some(Fault::Reply { status, headers, body })) => {
             let mut r = text(status, &body);
             for (k, v) in headers {
-                r.headers_mut().insert(
-                    hyper::header::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-                    v.parse().unwrap(),
-                );
+                r.headers_mut().insert(hyper::header::HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
             }
             if body.starts_with('{') {
                 r.headers_mut().insert(hyper::header::CONTENT_TYPE, "application/json".parse().unwrap());
@@ -403,17 +375,7 @@ async fn handle(vendor: Vendor, state: Arc<State>, req: Request<Incoming>) -> Re
 fn record(state: &State, vendor: Vendor, endpoint: Option<Endpoint>, req: &Req, target: String, at: Instant) -> usize {
     let body = if state.cfg.record_bodies { req.body.to_vec() } else { Vec::new() };
     let mut log = state.log.lock().unwrap();
-    log.push(Recorded {
-        vendor,
-        endpoint,
-        method: req.method.to_string(),
-        target,
-        headers: req.headers.clone(),
-        body,
-        at,
-        status: 0,
-        throttled: false,
-    });
+    log.push(Recorded { vendor, endpoint, method: req.method.to_string(), target, headers: req.headers.clone(), body, at, status: 0, throttled: false });
     log.len() - 1
 }
 
@@ -509,11 +471,7 @@ fn apizero(e: Endpoint, state: &State, req: &Req, seq: u64) -> (Reply, bool) {
                 return (apizero_err(200, 4000, "idcard 格式无效（应为 6/15/18 位）", seq), false);
             }
             let code = &idcard[..6];
-            let (Some(p), Some(c), d) = (
-                data::place(&format!("{}0000", &code[..2])),
-                data::place(&format!("{}00", &code[..4])),
-                data::place(code),
-            ) else {
+            let (Some(p), Some(c), d) = (data::place(&format!("{}0000", &code[..2])), data::place(&format!("{}00", &code[..4])), data::place(code)) else {
                 return (apizero_err(200, 4000, "未找到该省份/区县数据", seq), false);
             };
             let masked = if idcard.len() > 6 { format!("{code}{}", "*".repeat(idcard.len() - 6)) } else { idcard.clone() };
@@ -542,10 +500,7 @@ fn apizero(e: Endpoint, state: &State, req: &Req, seq: u64) -> (Reply, bool) {
                 None => (false, 102, "库中无此号"),
             };
             let masked = format!("{}***********{}", &idcard[..3], &idcard[14..]);
-            (
-                apizero_ok(json!({"name": name, "idcard": masked, "valid": valid, "result_code": rc, "message": msg}), seq),
-                false,
-            )
+            (apizero_ok(json!({"name": name, "idcard": masked, "valid": valid, "result_code": rc, "message": msg}), seq), false)
         }
         Endpoint::ApizeroOcr => {
             let Some(body) = req.json() else {
@@ -560,11 +515,7 @@ fn apizero(e: Endpoint, state: &State, req: &Req, seq: u64) -> (Reply, bool) {
                 return (apizero_err(200, 4000, "base64 超过 10 MB", seq), false);
             }
             use base64::Engine;
-            let img = if input_type == "base64" {
-                base64::engine::general_purpose::STANDARD.decode(input).ok()
-            } else {
-                None
-            };
+            let img = if input_type == "base64" { base64::engine::general_purpose::STANDARD.decode(input).ok() } else { None };
             let is_image = img.as_deref().is_some_and(|b| b.starts_with(&[0xFF, 0xD8, 0xFF]) || b.starts_with(b"\x89PNG"));
             if !is_image {
                 return (apizero_err(200, 5021, "图片无法识别，请确认为清晰的身份证正面或反面照片", seq), false);
@@ -603,9 +554,7 @@ fn nowapi(state: &State, req: &Req) -> (Reply, bool) {
     if !matches!(req.method, Method::GET | Method::POST) {
         return (text(405, "method not allowed"), false);
     }
-    if req.method == Method::POST
-        && !req.header("content-type").unwrap_or("").starts_with("application/x-www-form-urlencoded")
-    {
+    if req.method == Method::POST && !req.header("content-type").unwrap_or("").starts_with("application/x-www-form-urlencoded") {
         return (json_reply(200, &json!({"success": "0", "msgid": "1000001", "msg": "请求参数为空 (no form body)"}).to_string()), false);
     }
     if param("app").as_deref() != Some("idcard.get") {
