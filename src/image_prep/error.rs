@@ -112,4 +112,16 @@ impl ImageError {
         );
         e
     }
+
+    /// Too large to decode in memory in its format (a transparent PNG, a progressive JPEG), though
+    /// within the pixel limits.
+    pub(crate) fn too_large_to_decode(w: u64, h: u64, budget: u64) -> ImageError {
+        let mut e = ImageError::new(ImageErrorKind::TooLarge);
+        let mb = budget / (1024 * 1024);
+        e.message = Msg::new(
+            format!("图片 {w}×{h} 像素，按它的格式解码需要超过 {mb} MB 内存。请使用相机原图（普通 JPEG），或把图片缩小（例如另存为较小的 JPEG）后再试。"),
+            format!("The image ({w}×{h} pixels) would need over {mb} MB of memory to decode in its format. Use the camera's original photo (a plain JPEG), or a smaller copy (saved as JPEG, say)."),
+        );
+        e
+    }
 }

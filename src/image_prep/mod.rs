@@ -35,8 +35,13 @@ pub const MAX_BASE64: usize = 10 * 1024 * 1024;
 pub const MAX_PIXELS: u64 = 100_000_000;
 /// Refused above this many pixels on either side.
 pub const MAX_SIDE: u32 = 20_000;
-/// Peak memory a decoder may claim.
-const MAX_ALLOC: u64 = 512 * 1024 * 1024;
+/// The most memory one decode may need for the picture itself: the decoded pixels (and their
+/// conversion to RGB) for PNG, WebP and BMP, the whole-image DCT coefficients for a progressive
+/// or multi-scan JPEG. Checked from the header, before any pixel is decoded, so that a file at
+/// the pixel limit (a transparent PNG takes 4 bytes a pixel, a progressive 4:4:4 JPEG 6) is
+/// refused rather than decoded into gigabytes. Baseline JPEGs, the usual photos, are decoded
+/// scaled down and need nothing like it.
+pub const MAX_DECODE_BYTES: u64 = 200 * 1024 * 1024;
 /// JPEG quality of the payload: plenty for OCR, small on the wire.
 pub const QUALITY: u8 = 85;
 
@@ -166,6 +171,11 @@ fn decode_jpeg_scaled(bytes: &[u8]) -> Result<Option<Decoded>, ImageError> {
     // Our own look at the frame header first, so a bomb is named before any decoder runs.
     if let Some((w, h)) = jpeg_frame_size(bytes) {
         check_dimensions(w as u64, h as u64)?;
+        // A progressive (or multi-scan) file holds no row until its last scan: any decoder
+        // keeps every DCT coefficient of the image meanwhile, whatever the output scale.
+        if jpeg_coefficient_bytes(bytes).is_some_and(|c| c > MAX_DECODE_BYTES) {
+            return Err(ImageError::too_large_to_decode(w as u64, h as u64, MAX_DECODE_BYTES));
+        }
     }
     let Some(head) = turbo::header(bytes) else { return Ok(None) };
     let (w, h) = (head.width, head.height);
@@ -217,6 +227,62 @@ fn jpeg_frame_size(b: &[u8]) -> Option<(u32, u32)> {
     Some((u16::from_be_bytes([s[3], s[4]]) as u32, u16::from_be_bytes([s[1], s[2]]) as u32))
 }
 
+/// The memory, in bytes, a decoder needs for the whole-image DCT coefficients of a progressive
+/// or multi-scan JPEG (2 bytes for each of the 64 coefficients of each 8×8 block of each
+/// component, the blocks padded to whole MCUs); `None` for a single-scan baseline file, which
+/// is decoded row by row, or when the headers cannot be parsed (the decoder then judges).
+fn jpeg_coefficient_bytes(b: &[u8]) -> Option<u64> {
+    let mut frame: Option<(u8, &[u8])> = None;
+    let mut i = 2;
+    let scan_components = loop {
+        if i + 4 > b.len() || b[i] != 0xFF {
+            return None;
+        }
+        let m = b[i + 1];
+        if m == 0xFF {
+            i += 1;
+            continue;
+        }
+        if m == 0xD8 || (0xD0..=0xD7).contains(&m) || m == 0x01 {
+            i += 2;
+            continue;
+        }
+        let len = u16::from_be_bytes([b[i + 2], b[i + 3]]) as usize;
+        let seg = b.get(i + 4..i + 2 + len.max(2))?;
+        if matches!(m, 0xC0..=0xCF) && !matches!(m, 0xC4 | 0xC8 | 0xCC) && frame.is_none() {
+            frame = Some((m, seg));
+        }
+        if m == 0xDA {
+            break *seg.first()?;
+        }
+        i += 2 + len;
+    };
+    let (marker, sof) = frame?;
+    let progressive = matches!(marker, 0xC2 | 0xC6 | 0xCA | 0xCE);
+    let (h, w, n) = (u16::from_be_bytes([*sof.get(1)?, *sof.get(2)?]) as u64, u16::from_be_bytes([*sof.get(3)?, *sof.get(4)?]) as u64, *sof.get(5)?);
+    if !progressive && scan_components >= n {
+        return None;
+    }
+    let comps: Vec<(u64, u64)> =
+        (0..n as usize).map(|c| sof.get(6 + c * 3 + 1).map(|&hv| (((hv >> 4) as u64).max(1), ((hv & 15) as u64).max(1)))).collect::<Option<_>>()?;
+    let hmax = comps.iter().map(|c| c.0).max()?;
+    let vmax = comps.iter().map(|c| c.1).max()?;
+    let (mcus_x, mcus_y) = (w.div_ceil(8 * hmax), h.div_ceil(8 * vmax));
+    Some(comps.iter().map(|&(hs, vs)| mcus_x * hs * mcus_y * vs * 128).sum())
+}
+
+/// The most memory decoding `pixels` pixels of `color` into RGB takes: the decoded buffer and
+/// its conversions (none for RGB; RGBA is flattened in place; other formats with alpha go
+/// through RGBA, then RGB; the rest straight to RGB).
+fn decode_bytes(color: image::ColorType, pixels: u64) -> u64 {
+    let conversions = match color {
+        image::ColorType::Rgb8 | image::ColorType::Rgba8 => 0,
+        c if c.has_alpha() => 4 + 3,
+        _ => 3,
+    };
+    pixels * (color.bytes_per_pixel() as u64 + conversions)
+}
+
 /// PNG, WebP, BMP and unusual JPEGs through the `image` crate, with limits.
 fn decode_generic(bytes: &[u8], format: SourceFormat) -> Result<Decoded, ImageError> {
     let fmt = match format {
@@ -238,14 +304,21 @@ fn decode_generic(bytes: &[u8], format: SourceFormat) -> Result<Decoded, ImageEr
     let mut decoder = reader.into_decoder().map_err(map_image_error)?;
     let (w, h) = decoder.dimensions();
     check_dimensions(w as u64, h as u64)?;
+    if decode_bytes(decoder.color_type(), w as u64 * h as u64) > MAX_DECODE_BYTES {
+        return Err(ImageError::too_large_to_decode(w as u64, h as u64, MAX_DECODE_BYTES));
+    }
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(MAX_ALLOC);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
     decoder.set_limits(limits).map_err(map_image_error)?;
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let img = DynamicImage::from_decoder(decoder).map_err(map_image_error)?;
-    let image = if img.color().has_alpha() { flatten_on_white(&img) } else { img.into_rgb8() };
+    let image = match img {
+        DynamicImage::ImageRgba8(rgba) => flatten_rgba_on_white(rgba),
+        img if img.color().has_alpha() => flatten_on_white(&img),
+        img => img.into_rgb8(),
+    };
     Ok(Decoded { image, width: w, height: h, orientation })
 }
 
@@ -257,7 +330,25 @@ fn map_image_error(e: image::ImageError) -> ImageError {
     }
 }
 
-/// Transparent pixels (screenshots, scans with a cut-out) become white, not black.
+/// Transparent pixels (screenshots, scans with a cut-out) become white, not black. In place:
+/// each RGBA pixel becomes an RGB one within the same buffer, so a large PNG is not held twice.
+fn flatten_rgba_on_white(rgba: image::RgbaImage) -> RgbImage {
+    let (w, h) = rgba.dimensions();
+    let mut px = rgba.into_raw();
+    let n = px.len() / 4;
+    for i in 0..n {
+        // Pixel i is written at 3i, at or before where it was read (4i): nothing unread is lost.
+        let a = px[i * 4 + 3] as u32;
+        for c in 0..3 {
+            px[i * 3 + c] = ((px[i * 4 + c] as u32 * a + 255 * (255 - a) + 127) / 255) as u8;
+        }
+    }
+    px.truncate(n * 3);
+    px.shrink_to_fit();
+    RgbImage::from_raw(w, h, px).expect("three bytes a pixel")
+}
+
+/// [`flatten_rgba_on_white`] for the other formats with alpha (grey with alpha, 16-bit).
 fn flatten_on_white(img: &DynamicImage) -> RgbImage {
     let rgba = img.to_rgba8();
     let mut out = RgbImage::new(rgba.width(), rgba.height());
