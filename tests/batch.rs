@@ -131,11 +131,13 @@ async fn invalid_rows_are_reported_and_never_sent() {
     assert_eq!(stored[0].name_masked.as_deref(), Some("张*"));
     assert_eq!(stored[0].result.verdict, plan.results[0].verdict);
 
-    // A finished batch is not resumed: the same input starts a new batch.
+    // A finished batch is not resumed: the same input starts a new batch, told about the
+    // earlier one, whose answers it carries over without sending anything.
     let again = runner.prepare(batch::load(&csv).unwrap()).unwrap();
     assert!(!again.resumed);
     assert_ne!(again.batch_id, plan.batch_id);
     assert_eq!(again.previous.as_deref(), Some(plan.batch_id.as_str()));
+    assert_eq!((again.to_send(), again.reused(), again.count(Status::Invalid)), (0, 6, 2));
 }
 
 #[tokio::test]
@@ -284,10 +286,14 @@ async fn resume_after_a_kill_never_pays_twice() {
     assert!(summary.any_failed());
 
     // Running the same input again starts a new batch, and the face is told the input was
-    // already checked (the command refuses without --again).
-    let plan3 = runner.prepare(batch::load(&csv).unwrap()).unwrap();
+    // already checked; nothing is sent again, the rows left unknown included.
+    let mut plan3 = runner.prepare(batch::load(&csv).unwrap()).unwrap();
     assert!(!plan3.resumed, "a finished batch is not resumed");
     assert_eq!(plan3.previous.as_deref(), Some(plan.batch_id.as_str()), "the face is told it was checked before");
+    assert_eq!(plan3.to_send(), 0);
+    assert_eq!(plan3.count(Status::Unknown), unknown);
+    runner.run(&mut plan3, true, &CancellationToken::new(), |_| {}, callee.replier(Duration::ZERO)).await.unwrap();
+    assert_eq!(callee.total(), 12);
 }
 
 #[tokio::test]
@@ -492,8 +498,8 @@ async fn a_run_can_be_spawned() {
 }
 
 /// `idcheck batch` against the fake apizero over real HTTP: invalid rows reported without a
-/// call, every valid row paid once, a second run refused without --again, exit status 1 when
-/// a row is invalid. Needs a Secret Service for the audit key (run inside dbus-run-session).
+/// call, every valid row paid once, a second run pays for nothing (answers reused), `--again`
+/// pays again, exit status 1 when a row is invalid. Needs a Secret Service for the audit key (run inside dbus-run-session).
 #[test]
 fn batch_command_against_the_fake() {
     use idcheck_fake::{Endpoint, FakeConfig, FakeServices, IDENTITIES};
@@ -540,7 +546,293 @@ fn batch_command_against_the_fake() {
     assert!(cell(IDENTITIES.len() + 1, 4).contains("invalid"));
 
     let (code, err) = run(&[]);
-    assert_eq!(code, Some(2));
-    assert!(err.contains("--again"), "{err}");
-    assert_eq!(fake.calls(Endpoint::Apizero2c), IDENTITIES.len(), "refused before any call");
+    assert_eq!(code, Some(1), "the invalid row again: {err}");
+    assert!(err.contains("reused") && err.contains("--again"), "{err}");
+    assert_eq!(fake.calls(Endpoint::Apizero2c), IDENTITIES.len(), "nothing paid again");
+    let mut wb = calamine::open_workbook_auto(&out).unwrap();
+    let range = wb.worksheet_range_at(0).unwrap().unwrap();
+    assert!(range.get((1, 5)).unwrap().to_string().contains("match"), "the earlier verdict is kept");
+    assert!(range.get((1, 9)).unwrap().to_string().contains("not paid again"));
+
+    let (code, err) = run(&["--again"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(fake.calls(Endpoint::Apizero2c), 2 * IDENTITIES.len(), "--again pays again");
+}
+
+// ---- The ledger: no batch pays twice, whatever happens between runs. ----
+
+/// `names()[i % 10]` + `i`, as `write_csv` writes them.
+fn name_of(i: usize) -> String {
+    format!("{}{i}", names()[i % names().len()])
+}
+
+/// The rows of `write_csv(dir, n, false)` saved again by another program: CRLF line endings,
+/// the columns in another order with one more, a lower-case check character.
+fn resave_csv(dir: &Path, numbers: &[String]) -> std::path::PathBuf {
+    let mut text = String::from("身份证号,部门,姓名\r\n");
+    for (i, n) in numbers.iter().enumerate() {
+        text.push_str(&format!("{},前台,{}\r\n", n.to_ascii_lowercase(), name_of(i)));
+    }
+    let p = dir.join("people-resaved.csv");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+async fn run_all(runner: &Runner, csv: &Path, callee: &Callee) -> batch::Plan {
+    let mut plan = runner.prepare(batch::load(csv).unwrap()).unwrap();
+    runner.run(&mut plan, true, &CancellationToken::new(), |_| {}, callee.replier(Duration::ZERO)).await.unwrap();
+    plan
+}
+
+fn all_finished(store: &Store) -> bool {
+    batch::list(store, 100).unwrap().iter().all(|b| b.finished)
+}
+
+#[tokio::test]
+async fn the_same_table_run_three_times_pays_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, numbers) = write_csv(dir.path(), 5, true);
+    let store = open(dir.path());
+    let runner = Runner::new(store.clone(), "apizero", 50.0);
+    let callee = Callee::default();
+    let first = run_all(&runner, &csv, &callee).await;
+    assert_eq!(callee.total(), 5);
+    for _ in 0..2 {
+        let plan = run_all(&runner, &csv, &callee).await;
+        assert_eq!(callee.total(), 5, "nothing paid again");
+        assert_eq!((plan.reused(), plan.count(Status::Done), plan.count(Status::Invalid)), (5, 5, 2));
+        for (i, (row, res)) in plan.rows.iter().zip(&plan.results).enumerate() {
+            if res.status == Status::Done {
+                assert_eq!(res.verdict, first.results[i].verdict, "the earlier verdict of row {}", row.index);
+                assert_eq!(res.reused_from.as_deref(), Some(first.batch_id.as_str()), "the batch that paid, not the one that reused");
+                assert!(res.message.as_ref().unwrap().en.contains("not paid again"));
+            }
+        }
+        // Stored so the batch views and exports say it.
+        let stored = batch::rows(&store, &plan.batch_id).unwrap();
+        assert_eq!(stored.iter().filter(|r| r.result.reused_from.as_deref() == Some(first.batch_id.as_str())).count(), 5);
+        let lines = export::lines(&plan, false);
+        assert!(lines.iter().filter(|l| l.reused_from.is_some()).all(|l| l.message_zh.as_deref().unwrap().contains("未再次计费")));
+    }
+    assert_eq!(callee.max_per_number(), 1);
+    assert!(numbers.iter().all(|n| callee.calls.lock().unwrap()[n] == 1));
+    assert_eq!(batch::list(&store, 10).unwrap().len(), 3);
+    assert!(all_finished(&store));
+}
+
+/// A face that refuses to run (or a clerk who closes the window) after `prepare` leaves no
+/// batch that a later run would take for an interrupted one and pay for.
+#[tokio::test]
+async fn a_refused_rerun_leaves_no_open_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, _) = write_csv(dir.path(), 4, false);
+    let store = open(dir.path());
+    let runner = Runner::new(store.clone(), "apizero", 50.0);
+    let callee = Callee::default();
+    run_all(&runner, &csv, &callee).await;
+    // Refused: prepared, never run.
+    let refused = runner.prepare(batch::load(&csv).unwrap()).unwrap();
+    assert_eq!(refused.to_send(), 0);
+    assert!(all_finished(&store), "{:?}", batch::list(&store, 10).unwrap());
+    // The next run starts afresh and pays nothing.
+    let plan = run_all(&runner, &csv, &callee).await;
+    assert!(!plan.resumed);
+    assert_eq!(callee.total(), 4);
+    assert!(all_finished(&store));
+}
+
+#[tokio::test]
+async fn a_table_saved_again_with_other_bytes_pays_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, numbers) = write_csv(dir.path(), 6, false);
+    let store = open(dir.path());
+    let runner = Runner::new(store.clone(), "apizero", 50.0);
+    let callee = Callee::default();
+    let first = run_all(&runner, &csv, &callee).await;
+    assert_eq!(callee.total(), 6);
+    let resaved = resave_csv(dir.path(), &numbers);
+    assert_ne!(std::fs::read(&resaved).unwrap(), std::fs::read(&csv).unwrap());
+    let plan = run_all(&runner, &resaved, &callee).await;
+    assert!(!plan.resumed);
+    assert_eq!(plan.previous, None, "other bytes: not the same input");
+    assert_eq!(callee.total(), 6, "the same rows are not paid again");
+    assert_eq!(plan.reused(), 6);
+    let verdicts = |p: &batch::Plan| p.results.iter().map(|r| r.verdict).collect::<Vec<_>>();
+    assert_eq!(verdicts(&plan), verdicts(&first));
+
+    // Another provider is another bill: its rows are sent.
+    let other = Runner::new(store.clone(), "nowapi", 50.0);
+    run_all(&other, &resaved, &callee).await;
+    assert_eq!(callee.total(), 12);
+    // A name that differs is another check.
+    let mut text = std::fs::read_to_string(&resaved).unwrap();
+    text = text.replacen(&name_of(0), "张三丰", 1);
+    std::fs::write(&resaved, text).unwrap();
+    run_all(&runner, &resaved, &callee).await;
+    assert_eq!(callee.total(), 13);
+    assert_eq!(callee.calls.lock().unwrap()[&numbers[0]], 3);
+}
+
+/// The process dies while rows are in flight (their calls never return; the run's future is
+/// dropped); the same rows then come back in a table saved again. The rows in flight may have
+/// been billed: they are unknown, never sent again; the rest are sent once.
+#[tokio::test]
+async fn rows_in_flight_at_a_crash_are_not_sent_again_from_another_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, numbers) = write_csv(dir.path(), 8, false);
+    let callee = Callee::default();
+    let first_id;
+    {
+        let store = open(dir.path());
+        // 4 per second, so at most 4 in flight: the rest are not started when it dies.
+        let runner = Runner::new(store, "apizero", 4.0);
+        let mut plan = runner.prepare(batch::load(&csv).unwrap()).unwrap();
+        first_id = plan.batch_id.clone();
+        let c = callee.clone();
+        let never = CancellationToken::new();
+        let run = runner.run(
+            &mut plan,
+            true,
+            &never,
+            |_| {},
+            move |call| {
+                *c.calls.lock().unwrap().entry(call.number.expose().clone()).or_default() += 1;
+                std::future::pending::<Result<Verdict, ProviderError>>()
+            },
+        );
+        assert!(tokio::time::timeout(Duration::from_millis(1500), run).await.is_err());
+    }
+    let in_flight: Vec<String> = callee.calls.lock().unwrap().keys().cloned().collect();
+    assert_eq!(in_flight.len(), 4, "rows in flight when it died");
+
+    let store = open(dir.path());
+    let runner = Runner::new(store.clone(), "apizero", 50.0);
+    let resaved = resave_csv(dir.path(), &numbers);
+    let plan = run_all(&runner, &resaved, &callee).await;
+    assert!(!plan.resumed, "another file: a new batch");
+    assert_eq!(callee.total(), 8, "only the rows never sent are sent");
+    assert_eq!(callee.max_per_number(), 1);
+    for (row, res) in plan.rows.iter().zip(&plan.results) {
+        if in_flight.contains(&row.number.expose().to_ascii_uppercase()) {
+            assert_eq!(res.status, Status::Unknown, "row {}", row.index);
+            assert_eq!(res.reused_from.as_deref(), Some(first_id.as_str()));
+            assert!(res.message.as_ref().unwrap().en.contains("check it manually"));
+        } else {
+            assert_eq!(res.status, Status::Done);
+        }
+    }
+    // The first file again: its interrupted batch resumes and has nothing left to pay for.
+    let plan = run_all(&runner, &csv, &callee).await;
+    assert!(plan.resumed);
+    assert_eq!(plan.batch_id, first_id);
+    assert_eq!((plan.count(Status::Unknown), plan.count(Status::Done)), (4, 4));
+    assert_eq!(callee.total(), 8);
+    assert!(all_finished(&store));
+}
+
+/// `again` pays again, on purpose: at `prepare` ([`Runner::again`]) or after it
+/// ([`Runner::send_again`], what the window's tick does).
+#[tokio::test]
+async fn again_pays_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, numbers) = write_csv(dir.path(), 3, false);
+    let store = open(dir.path());
+    let callee = Callee::default();
+    run_all(&Runner::new(store.clone(), "apizero", 50.0), &csv, &callee).await;
+    let plan = run_all(&Runner::new(store.clone(), "apizero", 50.0).again(true), &csv, &callee).await;
+    assert_eq!(plan.reused(), 0);
+    assert_eq!(callee.total(), 6);
+
+    let runner = Runner::new(store.clone(), "apizero", 50.0);
+    let mut plan = runner.prepare(batch::load(&csv).unwrap()).unwrap();
+    assert_eq!((plan.to_send(), plan.reused()), (0, 3));
+    assert_eq!(runner.send_again(&mut plan).unwrap(), 3);
+    assert_eq!((plan.to_send(), plan.reused()), (3, 0));
+    runner.run(&mut plan, true, &CancellationToken::new(), |_| {}, callee.replier(Duration::ZERO)).await.unwrap();
+    assert!(numbers.iter().all(|n| callee.calls.lock().unwrap()[n] == 3));
+    assert!(batch::rows(&store, &plan.batch_id).unwrap().iter().all(|r| r.result.status == Status::Done && r.result.reused_from.is_none()));
+    assert!(all_finished(&store));
+}
+
+/// The same photos read again, one of them differently (another name): not sent again.
+#[tokio::test]
+async fn the_same_photo_read_differently_is_not_paid_again() {
+    use idcheck::card::CardFields;
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("photos");
+    std::fs::create_dir(&photos).unwrap();
+    std::fs::write(photos.join("a.jpg"), b"\xFF\xD8 the first card").unwrap();
+    std::fs::write(photos.join("b.jpg"), b"\xFF\xD8 the second card").unwrap();
+    let store = open(dir.path());
+    let reads = Arc::new(Mutex::new(0u32));
+    let read = |store: Arc<Store>| {
+        let reads = reads.clone();
+        let photos = photos.clone();
+        async move {
+            let n = {
+                let mut r = reads.lock().unwrap();
+                *r += 1;
+                *r
+            };
+            let input = batch::load(&photos).unwrap();
+            batch::read_images(&store, "local", None, input, move |path| {
+                let first = path.file_name().unwrap() == "a.jpg";
+                async move {
+                    let (name, seq) = match (first, n) {
+                        (true, 1) => ("张三", 1),
+                        // The second reading of the first photo gets a character wrong.
+                        (true, _) => ("张叁", 1),
+                        (false, _) => ("李四", 2),
+                    };
+                    Ok(CardFields { name: Some(name.into()), number: Some(number(seq)), ..Default::default() })
+                }
+            })
+            .await
+        }
+    };
+    let runner = Runner::new(store.clone(), "apizero", 50.0);
+    let callee = Callee::default();
+    let input = read(store.clone()).await;
+    assert!(input.rows.iter().all(|r| r.photo_digest.is_some()));
+    let mut plan = runner.prepare(input).unwrap();
+    runner.run(&mut plan, true, &CancellationToken::new(), |_| {}, callee.replier(Duration::ZERO)).await.unwrap();
+    assert_eq!(callee.total(), 2);
+
+    let input = read(store.clone()).await;
+    assert_eq!(input.rows[0].name.expose(), "张叁");
+    let mut plan = runner.prepare(input).unwrap();
+    assert_eq!((plan.to_send(), plan.reused()), (0, 2));
+    runner.run(&mut plan, true, &CancellationToken::new(), |_| {}, callee.replier(Duration::ZERO)).await.unwrap();
+    assert_eq!(callee.total(), 2, "the same photos are not paid for again");
+    assert!(all_finished(&store));
+}
+
+/// Batches written before the ledger existed (rows without keys) still protect the same
+/// input: its rows are matched by position and number hash and carried over.
+#[tokio::test]
+async fn batches_from_before_the_ledger_are_not_paid_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, _) = write_csv(dir.path(), 4, true);
+    let store = open(dir.path());
+    let runner = Runner::new(store.clone(), "apizero", 50.0);
+    let callee = Callee::default();
+    let first = run_all(&runner, &csv, &callee).await;
+    drop(runner);
+    drop(store);
+    {
+        let db = rusqlite::Connection::open(dir.path().join("config").join(idcheck::audit::DB_FILE)).unwrap();
+        db.execute("UPDATE batch_rows SET pair_hash = NULL, photo_hash = NULL", []).unwrap();
+    }
+    let store = open(dir.path());
+    let runner = Runner::new(store.clone(), "apizero", 50.0);
+    let plan = run_all(&runner, &csv, &callee).await;
+    assert_eq!(callee.total(), 4, "nothing paid again");
+    assert_eq!(plan.reused(), 4);
+    assert!(plan.results.iter().filter_map(|r| r.reused_from.as_deref()).all(|b| b == first.batch_id));
+    // And from then on by their keys, whatever the file's bytes.
+    let numbers: Vec<String> =
+        first.rows.iter().zip(&first.results).filter(|(_, r)| r.status == Status::Done).map(|(r, _)| r.number.expose().clone()).collect();
+    let resaved = resave_csv(dir.path(), &numbers);
+    run_all(&runner, &resaved, &callee).await;
+    assert_eq!(callee.total(), 4);
 }

@@ -63,6 +63,17 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (batch_id, row_no)
     );
     "#,
+    // 2: the ledger of what was paid for, so no batch pays twice for a row answered (or maybe
+    // billed) in any earlier batch, whatever the input's bytes. Rows written before this
+    // migration have no keys; a later run of the same input fills them in (same bytes, same
+    // rows: matched by position and number hash).
+    r#"
+    ALTER TABLE batch_rows ADD COLUMN pair_hash   TEXT; -- keyed hash of (provider, 18-digit number, name)
+    ALTER TABLE batch_rows ADD COLUMN photo_hash  TEXT; -- keyed hash of (provider, SHA-256 of the photo file)
+    ALTER TABLE batch_rows ADD COLUMN reused_from TEXT; -- the batch whose answer this row carries over (not sent)
+    CREATE INDEX batch_rows_pair ON batch_rows (pair_hash);
+    CREATE INDEX batch_rows_photo ON batch_rows (photo_hash);
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -106,5 +117,26 @@ mod tests {
         assert_eq!(migrate(&mut c).unwrap(), VERSION);
         c.pragma_update(None, "user_version", VERSION + 1).unwrap();
         assert!(matches!(migrate(&mut c), Err(MigrateError::TooNew { .. })));
+    }
+
+    /// A database written before the ledger (version 1) keeps its rows and gains the columns.
+    #[test]
+    fn version_1_gains_the_ledger_and_keeps_its_rows() {
+        let mut c = Connection::open_in_memory().unwrap();
+        c.execute_batch(MIGRATIONS[0]).unwrap();
+        c.pragma_update(None, "user_version", 1).unwrap();
+        c.execute_batch(
+            "INSERT INTO batches (id, created_ms, updated_ms, provider, fingerprint, total, finished) VALUES ('b1', 1, 1, 'apizero', 'fp', 1, 1);
+             INSERT INTO batch_rows (batch_id, row_no, number_hash, status, verdict, updated_ms) VALUES ('b1', 0, 'h', 'done', 'match', 1);",
+        )
+        .unwrap();
+        assert_eq!(migrate(&mut c).unwrap(), 1);
+        let (status, pair, photo, reused): (String, Option<String>, Option<String>, Option<String>) =
+            c.query_row("SELECT status, pair_hash, photo_hash, reused_from FROM batch_rows", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).unwrap();
+        assert_eq!((status.as_str(), pair, photo, reused), ("done", None, None, None));
+        let indexes: i64 = c
+            .query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('batch_rows_pair', 'batch_rows_photo')", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(indexes, 2);
     }
 }

@@ -50,6 +50,9 @@ pub struct ResultLine {
     pub request_id: Option<String>,
     pub message_zh: Option<String>,
     pub message_en: Option<String>,
+    /// The earlier batch whose answer this row carries over (not paid again); the message
+    /// says so in words.
+    pub reused_from: Option<String>,
 }
 
 /// Header row, Chinese and English in one cell.
@@ -101,6 +104,7 @@ pub fn line(row: &Row, res: &RowResult, reveal: bool) -> ResultLine {
         request_id: e.and_then(|e| e.request_id.clone()),
         message_zh: msg.map(|m| scrub(&m.zh, Some(number), Some(name))),
         message_en: msg.map(|m| scrub(&m.en, Some(number), Some(name))),
+        reused_from: res.reused_from.clone(),
     }
 }
 

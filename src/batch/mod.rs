@@ -28,7 +28,9 @@ use std::path::PathBuf;
 
 /// Reads the photos of a folder input into rows with `ocr` (one photo at a time), recording
 /// each read in the audit trail. A photo that cannot be read becomes a row with a
-/// `read_error`, reported as invalid and never sent.
+/// `read_error`, reported as invalid and never sent. Each row carries the SHA-256 of its
+/// photo's bytes ([`Row::photo_digest`], the file streamed, not held), so a photo already
+/// checked is not paid for again however it reads next time.
 pub async fn read_images<F, Fut>(store: &Store, ocr_provider: &str, operator: Option<&str>, mut input: Input, ocr: F) -> Input
 where
     F: Fn(PathBuf) -> Fut,
@@ -36,6 +38,7 @@ where
 {
     let images = std::mem::take(&mut input.images);
     for (i, path) in images.into_iter().enumerate() {
+        let photo_digest = digest_file(&path);
         let result = ocr(path.clone()).await;
         let _ = store.record(&Record::ocr(ocr_provider, &result).operator(operator));
         let (name, number, read_error) = match result {
@@ -54,7 +57,17 @@ where
             }
             Err(e) => (String::new(), String::new(), Some(e.message.clone())),
         };
-        input.rows.push(Row { index: i, source: Source::Image(path), name: Sensitive::new(name), number: Sensitive::new(number), read_error });
+        input.rows.push(Row { index: i, source: Source::Image(path), name: Sensitive::new(name), number: Sensitive::new(number), read_error, photo_digest });
     }
     input
+}
+
+/// SHA-256 of a file's bytes, read in blocks; `None` if it cannot be read (the OCR step then
+/// reports the file).
+fn digest_file(path: &std::path::Path) -> Option<[u8; 32]> {
+    use sha2::{Digest, Sha256};
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut h = Sha256::new();
+    std::io::copy(&mut file, &mut h).ok()?;
+    Some(h.finalize().into())
 }

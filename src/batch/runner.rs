@@ -6,7 +6,7 @@
 //! the fake services in tests).
 
 use super::input::{Input, Row};
-use super::state::{self, RowResult, Status};
+use super::state::{self, RowKeys, RowResult, Status};
 use crate::audit::{AuditError, ErrorInfo, Record, Store};
 use crate::i18n::Msg;
 use crate::providers::{ProviderError, Verdict};
@@ -86,8 +86,10 @@ pub struct Plan {
     pub batch_id: String,
     /// Whether an interrupted batch of the same input was found and resumed.
     pub resumed: bool,
-    /// A finished earlier batch of the same input and provider: running this plan pays again
-    /// for rows already answered there, so faces should ask before running.
+    /// A finished earlier batch of the same input (same bytes) and provider, for a notice.
+    /// Running this plan does not pay again for rows answered there: they are carried over
+    /// (see [`RowResult::reused_from`]) unless the runner was built with [`Runner::again`] or
+    /// [`Runner::send_again`] was called.
     pub previous: Option<String>,
     pub rows: Vec<Row>,
     /// `results[i]` is the state of `rows[i]`.
@@ -102,6 +104,10 @@ impl Plan {
     pub fn to_send(&self) -> usize {
         self.count(Status::Pending)
     }
+    /// Rows carried over from earlier batches (answered, or maybe billed, there): not sent.
+    pub fn reused(&self) -> usize {
+        self.results.iter().filter(|r| r.reused_from.is_some()).count()
+    }
     pub fn summary(&self) -> Summary {
         let verdicts = |v| self.results.iter().filter(|r| r.verdict == Some(v)).count();
         Summary {
@@ -113,6 +119,7 @@ impl Plan {
             failed: self.count(Status::Failed),
             unknown: self.count(Status::Unknown),
             pending: self.count(Status::Pending) + self.count(Status::Sending),
+            reused: self.reused(),
         }
     }
 }
@@ -129,6 +136,9 @@ pub struct Summary {
     pub unknown: usize,
     /// Not sent (cancelled before their turn).
     pub pending: usize,
+    /// Carried over from earlier batches, not paid in this one (also counted above by
+    /// outcome).
+    pub reused: usize,
 }
 
 impl Summary {
@@ -138,9 +148,18 @@ impl Summary {
     }
 }
 
-/// Runs batches against one provider. Build one per batch:
+/// Runs batches against one provider. Build one per batch.
+///
+/// No batch pays twice: a row whose provider, number and name (or whose photo) was answered
+/// in any earlier batch, or may have been billed there (left `sending`/`unknown`, or failed
+/// without the certainty that it was not billed), is not sent again but carried over, with a
+/// message naming that batch. This holds whatever happens between runs (a run refused or
+/// cancelled, a crash, the table saved again with other bytes, a photo read differently),
+/// as long as the earlier batch is within the trail's retention. Only [`Runner::again`] (or
+/// [`Runner::send_again`]) pays again.
 ///
 /// ```no_run
+///
 /// # async fn demo(store: std::sync::Arc<idcheck::audit::Store>) -> Result<(), idcheck::batch::BatchError> {
 /// use idcheck::batch::{self, Runner};
 /// let input = batch::load(std::path::Path::new("people.xlsx"))?;
@@ -162,13 +181,14 @@ pub struct Runner {
     qps: f64,
     operator: Option<String>,
     pace: bool,
+    again: bool,
 }
 
 impl Runner {
     /// A runner for `provider` sending at most `qps` requests per second (also the number of
     /// requests in flight at once, rounded up).
     pub fn new(store: Arc<Store>, provider: &str, qps: f64) -> Runner {
-        Runner { store, provider: provider.to_string(), qps: if qps > 0.0 { qps } else { 1.0 }, operator: None, pace: true }
+        Runner { store, provider: provider.to_string(), qps: if qps > 0.0 { qps } else { 1.0 }, operator: None, pace: true, again: false }
     }
 
     /// The operator name written to the audit trail.
@@ -184,11 +204,29 @@ impl Runner {
         self
     }
 
+    /// Checks again, and pays again for, rows answered in earlier batches: with `true`,
+    /// [`Runner::prepare`] does not look for earlier answers, so every locally valid row of a
+    /// new batch is sent — those answered before (`done`), and also those left `unknown` or
+    /// failed maybe billed (the clerk asked explicitly; such rows may be billed once more).
+    /// Rows of an interrupted batch being resumed keep their own state: its rows left
+    /// `unknown` by its own interruption are still never re-sent. Default `false`.
+    pub fn again(mut self, on: bool) -> Runner {
+        self.again = on;
+        self
+    }
+
     /// Validates every row locally and stores the batch, or resumes the interrupted batch of
     /// the same input (same bytes, same provider). No paid call is made here.
+    ///
+    /// Unless built with [`Runner::again`], every row that would be sent is looked up in the
+    /// ledger of earlier batches of the same provider (any input) and carried over instead
+    /// when it was answered or may have been billed there (see the type's documentation). A
+    /// plan left with nothing to send is stored finished at once: a run refused or skipped
+    /// leaves nothing a later run would take for an interrupted batch.
     pub fn prepare(&self, input: Input) -> Result<Plan, BatchError> {
         let fingerprint = self.fingerprint(&input);
         let rows = input.rows;
+        let keys: Vec<Option<RowKeys>> = rows.iter().map(|r| state::keys(&self.store, &self.provider, r)).collect();
         if let Some(id) = state::find_open(&self.store, &fingerprint, &self.provider)? {
             let stored = state::resume(&self.store, &id)?;
             if stored.len() == rows.len()
@@ -197,19 +235,36 @@ impl Runner {
                     .zip(&rows)
                     .all(|((no, hash, _), row)| *no == row.index && (hash.is_empty() || *hash == self.store.hash_number(row.number.expose())))
             {
-                let results = stored.into_iter().map(|(_, _, r)| r).collect();
-                return Ok(Plan { batch_id: id, resumed: true, previous: None, rows, results });
+                let mut results: Vec<RowResult> = stored.into_iter().map(|(_, _, r)| r).collect();
+                // Rows still to send may have been answered by another batch since (the same
+                // rows in another file, or a run of this input that did not resume).
+                let carried = self.carry_over(Some(&id), &keys, &results)?;
+                let with_keys: Vec<(usize, &RowKeys)> = rows.iter().zip(&keys).filter_map(|(r, k)| k.as_ref().map(|k| (r.index, k))).collect();
+                state::update_rows(&self.store, &id, &with_keys, &carried.iter().map(|(i, r)| (rows[*i].index, r.clone())).collect::<Vec<_>>())?;
+                for (i, r) in carried {
+                    results[i] = r;
+                }
+                if !results.iter().any(|r| r.status == Status::Pending) {
+                    state::mark_finished(&self.store, &id)?;
+                }
+                return Ok(Plan { batch_id: id, resumed: true, previous: None, rows: normalised(rows), results });
             }
             // The stored batch does not match the rows (should not happen with equal bytes):
             // close it and start afresh rather than guess.
             state::mark_finished(&self.store, &id)?;
         }
         let previous = state::find_finished(&self.store, &fingerprint, &self.provider)?;
+        if !self.again {
+            // Batches of this input written before the ledger existed join it.
+            let legacy: Vec<(usize, String, &RowKeys)> =
+                rows.iter().zip(&keys).filter_map(|(r, k)| k.as_ref().map(|k| (r.index, self.store.hash_number(r.number.expose()), k))).collect();
+            state::backfill(&self.store, &fingerprint, &self.provider, &legacy)?;
+        }
         let mut results = Vec::with_capacity(rows.len());
         let mut locals = Vec::with_capacity(rows.len());
         for row in &rows {
             if let Some(msg) = &row.read_error {
-                results.push(RowResult { status: Status::Invalid, verdict: None, error: None, message: Some(msg.clone()) });
+                results.push(RowResult { status: Status::Invalid, verdict: None, error: None, message: Some(msg.clone()), reused_from: None });
                 continue;
             }
             let checked = crate::id::check(row.number.expose());
@@ -225,26 +280,49 @@ impl Runner {
                         "身份证号未通过本地校验（校验位、出生日期或地区码有误），未发送。请核对号码。",
                         "The ID number failed local validation (check digit, birth date or region code); not sent. Check the number.",
                     )),
+                    reused_from: None,
                 });
             }
+        }
+        for (i, r) in self.carry_over(None, &keys, &results)? {
+            results[i] = r;
         }
         let id = new_batch_id();
         for r in &mut locals {
             *r = r.clone().batch(&id);
         }
-        state::create(&self.store, &id, &self.provider, &fingerprint, self.operator.as_deref(), &rows, &results, &locals)?;
-        // Normalise the numbers that will be sent.
-        let rows = rows
-            .into_iter()
-            .map(|mut r| {
-                let n = crate::id::check(r.number.expose()).number().to_string();
-                if !n.is_empty() {
-                    r.number = Sensitive::new(n);
-                }
-                r
-            })
+        state::create(&self.store, &id, &self.provider, &fingerprint, self.operator.as_deref(), &rows, &results, &keys, &locals)?;
+        Ok(Plan { batch_id: id, resumed: false, previous, rows: normalised(rows), results })
+    }
+
+    /// The rows still to send (`pending` in `results`) that earlier batches answered or may
+    /// have billed, with the state to carry over; none when built with [`Runner::again`].
+    fn carry_over(&self, own: Option<&str>, keys: &[Option<RowKeys>], results: &[RowResult]) -> Result<Vec<(usize, RowResult)>, BatchError> {
+        if self.again {
+            return Ok(Vec::new());
+        }
+        let wanted: Vec<(usize, &RowKeys)> = keys
+            .iter()
+            .zip(results)
+            .enumerate()
+            .filter(|(_, (_, r))| r.status == Status::Pending)
+            .filter_map(|(i, (k, _))| k.as_ref().map(|k| (i, k)))
             .collect();
-        Ok(Plan { batch_id: id, resumed: false, previous, rows, results })
+        Ok(state::earlier(&self.store, own, &wanted)?)
+    }
+
+    /// Sends again, and pays again for, the rows of `plan` carried over from earlier batches
+    /// (the clerk asked for it after the plan was prepared; [`Runner::again`] is the same
+    /// before). They become `pending` in the plan and in the database, and the batch is open
+    /// again. Returns how many rows that was.
+    pub fn send_again(&self, plan: &mut Plan) -> Result<usize, BatchError> {
+        let rows = state::uncarry(&self.store, &plan.batch_id)?;
+        for no in &rows {
+            if let Some(i) = plan.rows.iter().position(|r| r.index == *no) {
+                plan.results[i] = RowResult::pending();
+            }
+        }
+        Ok(rows.len())
     }
 
     fn fingerprint(&self, input: &Input) -> String {
@@ -354,8 +432,14 @@ impl Runner {
                 let answer = call(Call { index: row.index, name: row.name.clone(), number: row.number.clone() }).await;
                 let record = Record::two_factor(provider, row.name.expose(), row.number.expose(), &answer).consent(true).operator(operator).batch(batch_id);
                 let result = match &answer {
-                    Ok(v) => RowResult { status: Status::Done, verdict: Some(*v), error: None, message: None },
-                    Err(e) => RowResult { status: Status::Failed, verdict: None, error: Some(ErrorInfo::from(e)), message: Some(e.message.clone()) },
+                    Ok(v) => RowResult { status: Status::Done, verdict: Some(*v), error: None, message: None, reused_from: None },
+                    Err(e) => RowResult {
+                        status: Status::Failed,
+                        verdict: None,
+                        error: Some(ErrorInfo::from(e)),
+                        message: Some(e.message.clone()),
+                        reused_from: None,
+                    },
                 };
                 let retry = matches!(&answer, Err(e) if state::not_billed(e));
                 let (s, b, r) = (store.clone(), batch_id.clone(), result.clone());
@@ -407,6 +491,19 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, AuditError> +
         Ok(r) => Ok(r?),
         Err(e) => Err(BatchError::Audit(AuditError::Db(Msg::new(format!("数据库任务失败：{e}"), format!("A database task failed: {e}"))))),
     }
+}
+
+/// The rows with their numbers normalised as they will be sent.
+fn normalised(rows: Vec<Row>) -> Vec<Row> {
+    rows.into_iter()
+        .map(|mut r| {
+            let n = crate::id::check(r.number.expose()).number().to_string();
+            if !n.is_empty() {
+                r.number = Sensitive::new(n);
+            }
+            r
+        })
+        .collect()
 }
 
 fn new_batch_id() -> String {
