@@ -6,9 +6,10 @@
 //! use. A load takes a quarter of a second and mostly overlaps the drag or the dialog.
 
 use idcheck::card::CardFields;
+use idcheck::i18n::Msg;
 use idcheck::ocr::memory::release_scratch;
 pub use idcheck::ocr::memory::tune_allocator;
-use idcheck::providers::{Ocr, ProviderError};
+use idcheck::providers::{ErrorKind, Ocr, ProviderError};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -35,12 +36,22 @@ fn keeper() -> std::sync::MutexGuard<'static, Keeper> {
     KEEPER.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// Reads a card photo with the local engine. The read runs as its own task holding a [`Use`]:
+/// when the caller drops this future (the window aborts the job), the read under way still
+/// finishes on its blocking thread, and the models count as in use until it has.
 pub async fn read(jpeg: &[u8]) -> Result<CardFields, ProviderError> {
-    keeper().busy += 1;
-    let r = idcheck::providers::local::Local.read(jpeg).await;
-    release_scratch();
-    done();
-    r
+    let using = Use::begin();
+    let jpeg = jpeg.to_vec();
+    let reading = tauri::async_runtime::spawn(async move {
+        let r = idcheck::providers::local::Local.read(&jpeg).await;
+        release_scratch();
+        drop(using);
+        r
+    });
+    reading.await.unwrap_or_else(|e| {
+        Err(ProviderError::new(idcheck::providers::local::ID, ErrorKind::Other)
+            .with_message(Msg::new("本机识别意外中止，请重试。", format!("The local OCR stopped unexpectedly ({e}); try again."))))
+    })
 }
 
 /// Loads the models in the background so the photo on its way does not wait for them. Does
@@ -49,23 +60,47 @@ pub fn warm() {
     if idcheck::ocr::loaded() {
         return;
     }
-    {
+    let using = {
         let mut k = keeper();
         if k.warming {
             return;
         }
         k.warming = true;
-        k.busy += 1;
-    }
-    std::thread::spawn(|| {
+        Use::begin_in(&mut k)
+    };
+    std::thread::spawn(move || {
         let _ = idcheck::ocr::warm().join();
         release_scratch();
         keeper().warming = false;
-        done();
+        drop(using);
     });
 }
 
-/// A use of the models ended: they are released [`KEEP_LOADED_MS`] after the last one.
+/// A use of the models under way (a read or a load), counted in [`Keeper::busy`] while it
+/// lives. However it ends (done, failed, panicked or dropped unfinished), its drop stamps the
+/// last use and starts the timer that releases the models [`KEEP_LOADED_MS`] later.
+struct Use(());
+
+impl Use {
+    fn begin() -> Use {
+        Use::begin_in(&mut keeper())
+    }
+
+    /// Counts a use under a lock the caller already holds.
+    fn begin_in(k: &mut Keeper) -> Use {
+        k.busy += 1;
+        Use(())
+    }
+}
+
+impl Drop for Use {
+    fn drop(&mut self) {
+        done();
+    }
+}
+
+/// A use of the models ended (see [`Use`]): they are released [`KEEP_LOADED_MS`] after the
+/// last one.
 fn done() {
     let mut k = keeper();
     k.busy -= 1;
@@ -97,7 +132,9 @@ fn done() {
 
 #[cfg(test)]
 mod tests {
+    use std::future::Future;
     use std::sync::atomic::Ordering;
+    use std::task::Poll;
     use std::time::{Duration, Instant};
 
     fn wait_until(what: &str, cond: impl Fn() -> bool) {
@@ -127,5 +164,21 @@ mod tests {
         wait_until("the release after reading", || !idcheck::ocr::loaded());
         let again = tauri::async_runtime::block_on(super::read(&jpeg)).expect("the card reads again");
         assert_eq!(again.number, fields.number);
+        wait_until("the release after reading again", || !idcheck::ocr::loaded());
+
+        // A read whose future is dropped half-way (the window aborts the job) still ends its
+        // use: it finishes on its own, and the models go a quiet spell after it.
+        tauri::async_runtime::block_on(async {
+            let mut reading = std::pin::pin!(super::read(&jpeg));
+            let first = std::future::poll_fn(|cx| Poll::Ready(reading.as_mut().poll(cx))).await;
+            assert!(first.is_pending(), "a read with the models to load cannot be done at once");
+            assert_eq!(super::keeper().busy, 1);
+        });
+        // The models load and read for a quarter of a second at least: the use is still on.
+        assert_eq!(super::keeper().busy, 1, "the dropped read is still under way");
+        wait_until("the dropped read to end", || super::keeper().busy == 0);
+        wait_until("the release after the dropped read", || !idcheck::ocr::loaded());
+        assert_eq!(super::keeper().busy, 0);
+        assert!(!super::keeper().timer, "the timer ends with the release");
     }
 }
