@@ -36,7 +36,7 @@ fn verify_refuses_without_consent_or_validity_before_any_call() {
     assert_eq!(j["error"]["detail"]["kind"], "consent_required");
     let (code, j, _) = idcheck(&f, &["verify", "--provider", "muzhiyun", "--name", i.name, "--consent", "--json", "110101199001011112"]);
     assert_eq!(code, 2);
-    assert_eq!(j["error"]["kind"], "invalid_input");
+    assert_eq!(j["error"]["kind"], "invalid_number");
     let (code, _, err) = idcheck(&f, &["verify", "--provider", "apizero", "--name", i.name, i.number]);
     assert_eq!(code, 2);
     assert!(err.contains("--consent"), "{err}");

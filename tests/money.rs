@@ -32,7 +32,7 @@ async fn identical_check_is_paid_once() {
     let f = common::fake().await;
     let cache = Arc::new(VerdictCache::new());
     let inner = Arc::new(Apizero::new(common::apizero(&f)).unwrap());
-    let g = Guarded::new(inner, cache.clone());
+    let g = Guarded::new(inner, cache.clone(), "test");
     let i = IDENTITIES[1];
     let first = g.verify(i.name, i.number).await.unwrap();
     assert!(!first.reused);
@@ -55,7 +55,7 @@ async fn identical_check_is_paid_once() {
 async fn concurrent_identical_checks_share_one_call() {
     let f = common::fake().await;
     f.set_fault(Endpoint::Muzhiyun2c, Fault::Delay(Duration::from_millis(300)));
-    let g = Arc::new(Guarded::new(Arc::new(Muzhiyun::new(common::muzhiyun(&f)).unwrap()), Arc::new(VerdictCache::new())));
+    let g = Arc::new(Guarded::new(Arc::new(Muzhiyun::new(common::muzhiyun(&f)).unwrap()), Arc::new(VerdictCache::new()), "test"));
     let i = IDENTITIES[2];
     let tasks: Vec<_> = (0..8)
         .map(|_| {
@@ -76,7 +76,7 @@ async fn concurrent_identical_checks_share_one_call() {
 #[tokio::test]
 async fn errors_are_shared_not_cached_and_billed_calls_not_retried() {
     let f = common::fake().await;
-    let g = Guarded::new(Arc::new(Apizero::new(common::quick(common::apizero(&f))).unwrap()), Arc::new(VerdictCache::new()));
+    let g = Guarded::new(Arc::new(Apizero::new(common::quick(common::apizero(&f))).unwrap()), Arc::new(VerdictCache::new()), "test");
     let i = IDENTITIES[3];
     f.set_fault(Endpoint::Apizero2c, Fault::status(502));
     assert_eq!(g.verify(i.name, i.number).await.unwrap_err().kind, ErrorKind::Upstream);

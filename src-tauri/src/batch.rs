@@ -7,28 +7,21 @@
 //! `batch-row`, `batch-progress`), and can be cancelled. The page only ever sees masked rows;
 //! an export holds full values only when the reviewer asks for them.
 
-use crate::commands::effective_ocr;
 use crate::state::AppState;
 use crate::views::{provider_name, UiError};
-use crate::{dialogs, trail, vendors};
-use idcheck::audit::Store;
-use idcheck::batch::{self, export, Event, Plan, Row, Runner, Status, Summary};
+use crate::{dialogs, trail};
+use idcheck::batch::{self, export, Event, Row, Status, Summary};
+use idcheck::desk::batch::{BatchJob, BatchOptions};
 use idcheck::i18n::Msg;
-use idcheck::providers::{self, ErrorKind, ProviderError};
 use serde::Serialize;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::PathBuf;
 use std::sync::Arc;
 use tauri::{Emitter, State};
 use tokio_util::sync::CancellationToken;
 
 /// A loaded batch, ready to run (or run).
 pub struct Session {
-    runner: Runner,
-    plan: Plan,
-    /// The two-factor provider as configured (the runner's id may carry `-demo`).
-    provider: String,
-    qps: f64,
+    job: BatchJob,
 }
 
 /// What the page shows of a loaded batch.
@@ -95,8 +88,13 @@ fn no_batch() -> UiError {
     )
 }
 
-fn plan_view(s: &Session, input_kind: &'static str) -> PlanView {
-    let plan = &s.plan;
+fn plan_view(s: &Session) -> PlanView {
+    let plan = &s.job.plan;
+    let input_kind = match s.job.kind {
+        batch::InputKind::Folder => "folder",
+        batch::InputKind::Csv => "csv",
+        batch::InputKind::Xlsx => "xlsx",
+    };
     let to_send = plan.to_send();
     PlanView {
         batch_id: plan.batch_id.clone(),
@@ -107,10 +105,10 @@ fn plan_view(s: &Session, input_kind: &'static str) -> PlanView {
         unknown: plan.count(Status::Unknown),
         resumed: plan.resumed,
         previous: plan.previous.clone(),
-        provider_name: provider_name(&s.provider),
-        provider: s.provider.clone(),
-        qps: s.qps,
-        estimate_secs: (to_send as f64 / s.qps).ceil() as u64,
+        provider_name: provider_name(&s.job.provider),
+        provider: s.job.provider.clone(),
+        qps: s.job.qps,
+        estimate_secs: (to_send as f64 / s.job.qps).ceil() as u64,
         rows: export::lines(plan, false),
     }
 }
@@ -123,8 +121,8 @@ pub async fn batch_browse(window: tauri::WebviewWindow, state: State<'_, AppStat
     Ok(p.map(|p| p.display().to_string()))
 }
 
-/// Loads a folder of photos or a table, reads the photos, validates every row locally and
-/// stores the batch (or finds the interrupted one of the same input). No paid call.
+/// Loads a folder of photos or a table through the desk: photos prepared and read, every row
+/// validated locally, rows answered in earlier batches carried over. No paid call.
 #[tauri::command]
 pub async fn batch_load(window: tauri::WebviewWindow, state: State<'_, AppState>, path: String) -> Result<PlanView, UiError> {
     if path.trim().is_empty() || path.chars().count() > 4096 {
@@ -137,104 +135,27 @@ pub async fn batch_load(window: tauri::WebviewWindow, state: State<'_, AppState>
     let path = PathBuf::from(path.trim());
     let Ok(mut session) = state.batch.try_lock() else { return Err(busy()) };
     *session = None;
-    let input_kind = match batch::InputKind::of(&path).map_err(|e| UiError::new("batch_input", e.0.zh, e.0.en))? {
-        batch::InputKind::Folder => "folder",
-        batch::InputKind::Csv => "csv",
-        batch::InputKind::Xlsx => "xlsx",
+    let win = window.clone();
+    let on_read = move |done: usize, total: usize| {
+        let _ = win.emit("batch-reading", Reading { done, total });
     };
-    let s = state.settings();
-    let demo = state.demo();
-    let p = path.clone();
-    let mut input = tokio::task::spawn_blocking(move || batch::load(&p))
-        .await
-        .map_err(|_| UiError::internal())?
-        .map_err(|e| UiError::new("batch_input", e.0.zh, e.0.en))?;
-    // The batch's state lives in the audit database: without it, no batch.
-    let store: Arc<Store> = trail::open(&state).await?;
-
-    if !input.images.is_empty() {
-        let ocr_id = effective_ocr(&s, demo.is_some());
-        let recorded = trail::provider_id(&ocr_id, demo.is_some() && ocr_id != "local");
-        let client = if ocr_id == "local" { None } else { Some(vendors::ocr(&ocr_id, &s, demo)?) };
-        let total = input.images.len();
-        let done = AtomicUsize::new(0);
-        let _ = window.emit("batch-reading", Reading { done: 0, total });
-        let (window, done) = (&window, &done);
-        input = batch::read_images(&store, &recorded, s.operator.as_deref(), input, |path| {
-            let client = client.clone();
-            async move {
-                let result = read_photo(&path, client).await;
-                let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-                let _ = window.emit("batch-reading", Reading { done: n, total });
-                result
-            }
-        })
-        .await;
-    }
-
-    let provider = s.two_factor.clone();
-    let qps = providers::two_factor_qps(&provider) as f64 / 1.03;
-    let runner_id = trail::provider_id(&provider, demo.is_some());
-    let operator = s.operator.clone();
-    let (runner, plan) = tokio::task::spawn_blocking(move || {
-        let runner = Runner::new(store, &runner_id, qps).operator(operator.as_deref());
-        let plan = runner.prepare(input)?;
-        Ok::<_, batch::BatchError>((runner, plan))
-    })
-    .await
-    .map_err(|_| UiError::internal())?
-    .map_err(|e| UiError::new("batch", e.message().zh.clone(), e.message().en.clone()))?;
-    let new = Session { runner, plan, provider, qps };
-    let view = plan_view(&new, input_kind);
+    let job = state.desk.batch_load(&path, BatchOptions::default(), on_read).await?;
+    let new = Session { job };
+    let view = plan_view(&new);
     *session = Some(new);
     Ok(view)
 }
 
-/// Reads one photo of a folder: size-checked, prepared like a dropped photo, then read by the
-/// OCR provider (`None`: the local engine).
-async fn read_photo(path: &Path, client: Option<Arc<dyn providers::Ocr>>) -> Result<idcheck::card::CardFields, ProviderError> {
-    let provider = client.as_ref().map_or("local", |c| c.id());
-    let refused = |m: Msg| ProviderError::new(provider, ErrorKind::InvalidInput).with_message(m);
-    let p = path.to_path_buf();
-    let jpeg = tokio::task::spawn_blocking(move || {
-        let bytes = crate::photo::read_path(&p).map_err(|e| e.message)?;
-        idcheck::image_prep::prepare(&bytes).map(|prep| prep.jpeg).map_err(|e| e.message)
-    })
-    .await
-    .map_err(|_| refused(Msg::new("读取照片时内部出错。", "An internal error while reading the photo.")))?
-    .map_err(refused)?;
-    match client {
-        Some(c) => c.read(&jpeg).await,
-        None => crate::ocr_local::read(&jpeg).await,
-    }
-}
-
-/// Runs the paid phase of the loaded batch: consent for the whole batch is required; a batch
-/// already finished once runs again only with `again` (it pays again). Progress and rows
-/// arrive as events; the answer is the final table.
+/// Runs the paid phase of the loaded batch: consent for the whole batch is required; rows
+/// answered in earlier batches are carried over, not paid again, unless `again` (it pays
+/// again). Progress and rows arrive as events; the answer is the final table.
 #[tauri::command]
 pub async fn batch_run(window: tauri::WebviewWindow, state: State<'_, AppState>, consent: bool, again: bool) -> Result<RunView, UiError> {
     let Ok(mut guard) = state.batch.try_lock() else { return Err(busy()) };
     let session = guard.as_mut().ok_or_else(no_batch)?;
-    if !consent {
-        return Err(UiError::new(
-            "consent",
-            "批量核验前须取得全部持证人的授权，并勾选“已取得全部持证人授权”。",
-            "Get every holder's consent and tick “Every holder has consented” before the batch.",
-        ));
-    }
-    if let (Some(prev), false) = (&session.plan.previous, again) {
-        return Err(UiError::new(
-            "batch_again",
-            format!("这份输入已在批次 {prev} 中核验过。再次核验会重新计费；确需如此请勾选“再次核验”。"),
-            format!("This input was already checked in batch {prev}. Checking again pays again; tick “Check again” if that is what you want."),
-        ));
-    }
-    // The provider the batch was loaded (and is recorded) for, even if Settings changed since.
-    let client = vendors::two_factor(&session.provider, &state.settings(), state.demo())?;
     let cancel = CancellationToken::new();
     *state.batch_cancel.lock().unwrap() = Some(cancel.clone());
-    let rows: Arc<Vec<Row>> = Arc::new(session.plan.rows.clone());
+    let rows: Arc<Vec<Row>> = Arc::new(session.job.plan.rows.clone());
     let win = window.clone();
     let on_event = move |ev: &Event| match ev {
         Event::Row { index, result } => {
@@ -251,14 +172,10 @@ pub async fn batch_run(window: tauri::WebviewWindow, state: State<'_, AppState>,
             let _ = win.emit("batch-progress", ProgressView { done: 0, total: 0, rate: 0.0, eta_secs: None, cancelling: true });
         }
     };
-    let call = move |c: batch::Call| {
-        let client = client.clone();
-        async move { client.verify(c.name.expose(), c.number.expose()).await.map(|r| r.verdict) }
-    };
-    let result = session.runner.run(&mut session.plan, true, &cancel, on_event, call).await;
+    let result = state.desk.batch_run(&mut session.job, consent, again, &cancel, on_event).await;
     *state.batch_cancel.lock().unwrap() = None;
-    let summary = result.map_err(|e| UiError::new("batch", e.message().zh.clone(), e.message().en.clone()))?;
-    Ok(RunView { summary, cancelled: cancel.is_cancelled(), rows: export::lines(&session.plan, false) })
+    let summary = result?;
+    Ok(RunView { summary, cancelled: cancel.is_cancelled(), rows: export::lines(&session.job.plan, false) })
 }
 
 /// 取消: no new row is sent; rows in flight finish and keep their answer.
@@ -285,7 +202,7 @@ pub async fn batch_export(window: tauri::WebviewWindow, state: State<'_, AppStat
     let (lines, batch_id) = {
         let Ok(guard) = state.batch.try_lock() else { return Err(busy()) };
         let session = guard.as_ref().ok_or_else(no_batch)?;
-        (export::lines(&session.plan, reveal), session.plan.batch_id.clone())
+        (export::lines(&session.job.plan, reveal), session.job.plan.batch_id.clone())
     };
     let lang = state.settings().lang;
     let (title, kind) = match fmt {

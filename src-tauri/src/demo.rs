@@ -1,5 +1,5 @@
 //! 演示模式: every provider points at the built-in fakes (`idcheck-fake`), started in-process
-//! on loopback, with the fakes' own keys. No real key is read or sent in demo mode.
+//! on loopback, with the fakes' own keys. The desk records their answers apart from real ones.
 
 use idcheck_fake::{FakeConfig, FakeServices, Vendor};
 
@@ -17,24 +17,16 @@ impl Demo {
         Ok(Demo { fakes })
     }
 
-    pub fn url(&self, provider: &str) -> Option<String> {
-        let v = match provider {
-            "apizero" => Vendor::Apizero,
-            "nowapi" => Vendor::Nowapi,
-            "muzhiyun" => Vendor::Muzhiyun,
-            _ => return None,
-        };
-        Some(self.fakes.base_url(v))
-    }
-
-    pub fn key(&self, provider: &str, field: &str) -> Option<&'static str> {
-        Some(match (provider, field) {
-            ("apizero", "key") => idcheck_fake::APIZERO_KEY,
-            ("nowapi", "appkey") => idcheck_fake::NOWAPI_APPKEY,
-            ("nowapi", "sign") => idcheck_fake::NOWAPI_SIGN,
-            ("muzhiyun", "appcode") => idcheck_fake::MUZHIYUN_APPCODE,
-            _ => return None,
-        })
+    /// The fakes' addresses and keys, for the desk.
+    pub fn endpoints(&self) -> idcheck::desk::Demo {
+        idcheck::desk::Demo::new()
+            .service("apizero", &self.fakes.base_url(Vendor::Apizero))
+            .service("nowapi", &self.fakes.base_url(Vendor::Nowapi))
+            .service("muzhiyun", &self.fakes.base_url(Vendor::Muzhiyun))
+            .key("apizero", "key", idcheck_fake::APIZERO_KEY)
+            .key("nowapi", "appkey", idcheck_fake::NOWAPI_APPKEY)
+            .key("nowapi", "sign", idcheck_fake::NOWAPI_SIGN)
+            .key("muzhiyun", "appcode", idcheck_fake::MUZHIYUN_APPCODE)
     }
 }
 

@@ -16,14 +16,28 @@ pub mod photo;
 pub mod settings;
 pub mod state;
 pub mod trail;
-pub mod vendors;
 pub mod views;
 
+use idcheck::desk::{Desk, DeskConfig};
 use idcheck::i18n::Msg;
 use state::AppState;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use tauri::{DragDropEvent, Emitter, Manager, WindowEvent};
+
+/// The core's local OCR engine behind the window's keeper, which loads the models when a photo
+/// is on its way and releases them when the desk is quiet.
+struct KeptLocal;
+
+#[async_trait::async_trait]
+impl idcheck::providers::Ocr for KeptLocal {
+    fn id(&self) -> &'static str {
+        "local"
+    }
+    async fn read(&self, jpeg: &[u8]) -> Result<idcheck::card::CardFields, idcheck::providers::ProviderError> {
+        ocr_local::read(jpeg).await
+    }
+}
 
 /// A drop on the window: the first file is read and prepared here; the page hears the result.
 fn on_drop(window: &tauri::Window, paths: &[std::path::PathBuf]) {
@@ -43,25 +57,23 @@ fn on_drop(window: &tauri::Window, paths: &[std::path::PathBuf]) {
 
 pub fn run() {
     ocr_local::tune_allocator();
-    let (mut settings, settings_error) = settings::load();
-    if let Some(e) = settings_error {
+    let core = idcheck::settings::load().unwrap_or_else(|e| {
+        // An unreadable settings file: the defaults, and the clerk can still work by hand.
         eprintln!("idcheck-app: {}", e.message);
-    }
+        Default::default()
+    });
     let demo_forced = demo::requested();
-    if demo_forced {
-        settings.demo = true;
-    }
+    let demo = demo_forced || core.demo_mode;
+    let config = DeskConfig { local_ocr: Arc::new(KeptLocal), ..DeskConfig::from_env() };
     let state = AppState {
-        demo: Mutex::new(None),
+        desk: Desk::with_settings(config, core),
         demo_forced,
         jobs: Mutex::new(HashMap::new()),
         photo: Mutex::new(None),
-        settings: Mutex::new(settings.clone()),
-        trail: Default::default(),
         batch: Default::default(),
         batch_cancel: Default::default(),
     };
-    if settings.demo {
+    if demo {
         if let Err(e) = state.set_demo(true) {
             eprintln!("idcheck-app: {}", e.message);
         }
@@ -112,6 +124,7 @@ pub fn run() {
             commands::check_local,
             commands::region_lookup,
             commands::verify,
+            commands::set_consent,
             commands::record_check,
             history::history,
             history::history_export,

@@ -1,30 +1,29 @@
-//! The shell's state: settings, the photo in memory, running jobs, demo fakes.
+//! The shell's state: the core's desk (settings, keys, the trail, the promises), the photo in
+//! memory, running jobs, the demo fakes.
 //!
 //! The photo lives only here, in memory; 清空 and the idle clear drop it. Nothing is written
 //! to disk.
 
 pub use crate::demo::Demo;
 use crate::settings::Settings;
+use crate::views::UiError;
+use idcheck::desk::Desk;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::task::AbortHandle;
 
 /// A prepared photo, in memory only.
 pub struct Photo {
-    pub jpeg: Vec<u8>,
+    pub jpeg: Arc<Vec<u8>>,
 }
 
 pub struct AppState {
-    pub settings: Mutex<Settings>,
+    /// Every paid, private or recorded action goes through the desk.
+    pub desk: Arc<Desk>,
     pub photo: Mutex<Option<Arc<Photo>>>,
     pub jobs: Mutex<HashMap<&'static str, AbortHandle>>,
-    /// The fakes while demo mode is on. Once started they live as long as the app (a
-    /// runtime of their own cannot be dropped from async code).
-    pub demo: Mutex<Option<&'static Demo>>,
     /// Demo forced by `--demo` / `IDCHECK_DEMO` (not saved to the settings file).
     pub demo_forced: bool,
-    /// The audit trail (opened on first use).
-    pub trail: Arc<crate::trail::Trail>,
     /// The loaded batch (locked while it runs).
     pub batch: tokio::sync::Mutex<Option<crate::batch::Session>>,
     /// Cancels the running batch.
@@ -32,44 +31,50 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The window's view of the desk's settings.
     pub fn settings(&self) -> Settings {
-        self.settings.lock().unwrap().clone()
+        Settings::from_core(&self.desk.settings())
     }
 
-    pub fn demo(&self) -> Option<&'static Demo> {
-        *self.demo.lock().unwrap()
+    pub fn demo(&self) -> bool {
+        self.desk.is_demo()
     }
 
-    /// Starts or stops the fakes to match the wanted demo state.
-    pub fn set_demo(&self, on: bool) -> Result<(), crate::views::UiError> {
-        static STARTED: std::sync::OnceLock<&'static Demo> = std::sync::OnceLock::new();
-        let mut d = self.demo.lock().unwrap();
-        if on && d.is_none() {
-            if let Some(started) = STARTED.get() {
-                *d = Some(*started);
-                return Ok(());
-            }
-            let demo: &'static Demo = Box::leak(Box::new(Demo::start().map_err(|e| {
-                crate::views::UiError::new(
-                    "demo",
-                    format!("演示服务无法启动：{e}。请检查本机回环网络（127.0.0.1）。"),
-                    format!("The demo services could not start: {e}. Check the loopback network (127.0.0.1)."),
-                )
-            })?));
-            let _ = STARTED.set(demo);
-            *d = Some(demo);
-        } else if !on {
-            *d = None;
+    /// Starts the fakes (once; they live as long as the app) and points the desk at them, or
+    /// back at the real services.
+    pub fn set_demo(&self, on: bool) -> Result<(), UiError> {
+        if on == self.desk.is_demo() {
+            return Ok(());
         }
+        if !on {
+            self.desk.set_demo(None);
+            return Ok(());
+        }
+        static STARTED: std::sync::OnceLock<Demo> = std::sync::OnceLock::new();
+        let demo = match STARTED.get() {
+            Some(d) => d,
+            None => {
+                let d = Demo::start().map_err(|e| {
+                    UiError::new(
+                        "demo",
+                        format!("演示服务无法启动：{e}。请检查本机回环网络（127.0.0.1）。"),
+                        format!("The demo services could not start: {e}. Check the loopback network (127.0.0.1)."),
+                    )
+                })?;
+                STARTED.get_or_init(|| d)
+            }
+        };
+        self.desk.set_demo(Some(demo.endpoints()));
         Ok(())
     }
 
-    /// Runs `fut` as the job `name` so that [`AppState::cancel`] can abort it; a new job of
-    /// the same name replaces (aborts) the old one.
-    pub async fn run_job<T, F>(&self, name: &'static str, fut: F) -> Result<T, crate::views::UiError>
+    /// Runs `fut` as the job `name` so that [`AppState::cancel`] can stop waiting for it; a
+    /// new job of the same name replaces the old one. (A paid call the desk has sent runs to
+    /// its end on its own task and is recorded either way.)
+    pub async fn run_job<T, F>(&self, name: &'static str, fut: F) -> Result<T, UiError>
     where
         T: Send + 'static,
-        F: std::future::Future<Output = Result<T, crate::views::UiError>> + Send + 'static,
+        F: std::future::Future<Output = Result<T, UiError>> + Send + 'static,
     {
         let handle = tokio::spawn(fut);
         if let Some(old) = self.jobs.lock().unwrap().insert(name, handle.abort_handle()) {
@@ -83,8 +88,8 @@ impl AppState {
         }
         match r {
             Ok(v) => v,
-            Err(e) if e.is_cancelled() => Err(crate::views::UiError::cancelled()),
-            Err(_) => Err(crate::views::UiError::internal()),
+            Err(e) if e.is_cancelled() => Err(UiError::cancelled()),
+            Err(_) => Err(UiError::internal()),
         }
     }
 

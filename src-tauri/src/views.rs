@@ -4,52 +4,11 @@
 //! carries a key, and numbers and names appear in full only where the clerk typed them.
 
 use idcheck::i18n::Msg;
-use idcheck::providers::ProviderError;
 use serde::Serialize;
 
-/// Every failure a command reports: a message in both languages saying what to do next, plus
-/// what a vendor's support desk needs.
-#[derive(Debug, Clone, Serialize)]
-pub struct UiError {
-    pub kind: String,
-    pub message: Msg,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub provider: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub vendor_code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-}
-
-impl UiError {
-    pub fn new(kind: &str, zh: impl Into<String>, en: impl Into<String>) -> UiError {
-        UiError { kind: kind.into(), message: Msg::new(zh, en), provider: None, vendor_code: None, request_id: None }
-    }
-
-    /// An argument from the page that is not what the command accepts.
-    pub fn bad_input(what: &str) -> UiError {
-        UiError::new("bad_input", format!("输入无效：{what}。请检查后重试。"), format!("Invalid input: {what}. Check it and try again."))
-    }
-
-    pub fn cancelled() -> UiError {
-        UiError::new("cancelled", "已取消。", "Cancelled.")
-    }
-
-    pub fn internal() -> UiError {
-        UiError::new(
-            "internal",
-            "内部错误：任务意外中止。请重试；持续出现请重启本程序。",
-            "Internal error: the task stopped unexpectedly. Try again; if it persists, restart the app.",
-        )
-    }
-}
-
-impl From<ProviderError> for UiError {
-    fn from(e: ProviderError) -> UiError {
-        let kind = serde_json::to_value(e.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-        UiError { kind, message: e.message, provider: Some(e.provider.to_string()), vendor_code: e.vendor_code, request_id: e.request_id }
-    }
-}
+/// Every failure a command reports: the desk's one error type, serialised in one place (the
+/// core's `desk::DeskError`, with tests of its JSON there).
+pub use idcheck::desk::DeskError as UiError;
 
 /// A provider's display name in both languages.
 pub fn provider_name(id: &str) -> Msg {

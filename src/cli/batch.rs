@@ -4,7 +4,9 @@
 //! Exit status: 0 every row answered, 1 some row invalid, failed, unknown or not sent,
 //! 2 usage or I/O error.
 
-use idcheck::batch::{self, export, Event, Runner, Status};
+use idcheck::batch::{self, export, Event, Status};
+use idcheck::desk::batch::BatchOptions;
+use idcheck::desk::{Desk, DeskConfig};
 use idcheck::i18n::{Lang, Msg};
 use std::io::Write;
 use std::path::PathBuf;
@@ -40,21 +42,25 @@ pub struct Args {
     /// Requests per second (default: the provider's limit). 每秒请求数。
     #[arg(long)]
     pub qps: Option<f64>,
-    /// Check again an input already checked in a finished batch (pays again). 重新核验已完成的批次（会再次计费）。
+    /// Check and pay again for rows already checked in earlier batches. 重新核验之前批次已核验的行（会再次计费）。
     #[arg(long)]
     pub again: bool,
 }
 
 pub fn run(args: Args, lang: Lang) -> i32 {
-    let store = match super::trail::store() {
-        Ok(s) => Arc::new(s),
-        Err(m) => return super::trail::fail(&m, lang),
+    let mut settings = match idcheck::settings::load() {
+        Ok(s) => s,
+        Err(e) => return super::trail::fail(&e.message, lang),
     };
+    if let Some(op) = &args.operator {
+        settings.operator = Some(op.clone());
+    }
+    let desk = Desk::with_settings(DeskConfig::from_env(), settings);
     let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => return super::trail::fail(&Msg::new(format!("无法启动运行时：{e}"), format!("Cannot start the runtime: {e}")), lang),
     };
-    match rt.block_on(go(args, store, lang)) {
+    match rt.block_on(go(args, desk, lang)) {
         Ok(code) => code,
         Err(m) => super::trail::fail(&m, lang),
     }
@@ -64,7 +70,7 @@ fn say(lang: Lang, zh: String, en: String) {
     eprintln!("{}", Msg::new(zh, en).get(lang));
 }
 
-async fn go(args: Args, store: Arc<idcheck::audit::Store>, lang: Lang) -> Result<i32, Msg> {
+async fn go(args: Args, desk: Arc<Desk>, lang: Lang) -> Result<i32, Msg> {
     let format = if args.json {
         export::Format::JsonLines
     } else if args.xlsx {
@@ -72,15 +78,14 @@ async fn go(args: Args, store: Arc<idcheck::audit::Store>, lang: Lang) -> Result
     } else {
         export::Format::from_path(&args.out)
     };
-    let client = client::two_factor(&args.provider)?;
-    let mut input = batch::load(&args.input).map_err(|e| e.0)?;
-    if !input.images.is_empty() {
-        say(lang, format!("正在识别 {} 张照片……", input.images.len()), format!("Reading {} photos…", input.images.len()));
-        input = client::read_images(&store, args.operator.as_deref(), input).await?;
-    }
-    let qps = args.qps.filter(|q| *q > 0.0).unwrap_or(client.qps);
-    let runner = Runner::new(store.clone(), &args.provider, qps).operator(args.operator.as_deref());
-    let mut plan = runner.prepare(input).map_err(|e| e.message().clone())?;
+    let options = BatchOptions { provider: Some(args.provider.clone()), qps: args.qps, again: args.again };
+    let on_read = |done: usize, total: usize| {
+        if done == 0 {
+            say(lang, format!("正在识别 {total} 张照片……"), format!("Reading {total} photos…"));
+        }
+    };
+    let mut job = desk.batch_load(&args.input, options, on_read).await.map_err(|e| e.message)?;
+    let plan = &job.plan;
 
     let invalid = plan.count(Status::Invalid);
     if plan.resumed {
@@ -102,16 +107,14 @@ async fn go(args: Args, store: Arc<idcheck::audit::Store>, lang: Lang) -> Result
                 format!("{unknown} rows were being sent when the last run stopped; they may have been billed and are not re-sent: check them manually (see the result file)."),
             );
         }
-    } else if let Some(prev) = &plan.previous {
-        if !args.again {
-            return Err(Msg::new(
-                format!("这份输入已在批次 {prev} 中用 {} 核验过。再次核验会重新计费；确需如此请加 --again。", args.provider),
-                format!(
-                    "This input was already checked with {} in batch {prev}. Checking again pays again; pass --again if that is what you want.",
-                    args.provider
-                ),
-            ));
-        }
+    }
+    let reused = plan.reused();
+    if reused > 0 {
+        say(
+            lang,
+            format!("有 {reused} 行已在之前的批次中核验过（或可能已计费），沿用当时的结果，不再发送（见结果文件）；确需重新核验并再次计费请加 --again。"),
+            format!("{reused} rows were checked (or may have been billed) in earlier batches: their results are reused and they are not sent (see the result file). Pass --again to check and pay for them again."),
+        );
     }
     if invalid > 0 {
         say(
@@ -137,13 +140,13 @@ async fn go(args: Args, store: Arc<idcheck::audit::Store>, lang: Lang) -> Result
         }
     });
     let to_send = plan.to_send();
-    let call = client.call.clone();
-    let summary = runner.run(&mut plan, args.consent, &cancel, |ev| progress(ev, lang), move |c| call(c)).await.map_err(|e| e.message().clone())?;
+    let summary = desk.batch_run(&mut job, args.consent, false, &cancel, |ev| progress(ev, lang)).await.map_err(|e| e.message)?;
+    let plan = &job.plan;
     if to_send > 0 {
         eprintln!();
     }
 
-    let lines = export::lines(&plan, args.reveal);
+    let lines = export::lines(plan, args.reveal);
     export::write(&args.out, format, &lines).map_err(|e| e.0)?;
     say(
         lang,
@@ -196,58 +199,4 @@ fn progress(ev: &Event, lang: Lang) {
         _ => {}
     }
     let _ = err.flush();
-}
-
-/// The vendor side of the command: the two-factor client and the photo reader for
-/// `provider`, built from the settings and the keys in the keychain.
-mod client {
-    use idcheck::audit::Store;
-    use idcheck::batch::{Call, Input};
-    use idcheck::i18n::Msg;
-    use idcheck::providers::{self, ProviderError, TwoFactor, Verdict};
-    use idcheck::settings;
-    use std::future::Future;
-    use std::pin::Pin;
-    use std::sync::Arc;
-
-    pub type Answer = Pin<Box<dyn Future<Output = Result<Verdict, ProviderError>> + Send>>;
-
-    pub struct Client {
-        pub qps: f64,
-        pub call: Arc<dyn Fn(Call) -> Answer + Send + Sync>,
-    }
-
-    /// The two-factor client for `provider` (money guard included).
-    pub fn two_factor(provider: &str) -> Result<Client, Msg> {
-        let settings = settings::load().map_err(|e| e.message)?;
-        let cfg = idcheck::keys::client_config(provider, &settings).map_err(|e| e.message)?;
-        let client: Arc<dyn TwoFactor> = providers::two_factor(provider, cfg).map_err(|e| e.message)?;
-        let call = Arc::new(move |c: Call| -> Answer {
-            let client = client.clone();
-            Box::pin(async move { client.verify(c.name.expose(), c.number.expose()).await.map(|r| r.verdict) })
-        });
-        // The client's own limiter paces at the vendor's QPS (with a 2 % margin); the runner
-        // paces just under it so rows are marked "sending" only shortly before their turn.
-        Ok(Client { qps: providers::two_factor_qps(provider) as f64 / 1.03, call })
-    }
-
-    /// Reads the photos of a folder input with the OCR provider from the settings.
-    pub async fn read_images(store: &Store, operator: Option<&str>, input: Input) -> Result<Input, Msg> {
-        let settings = settings::load().map_err(|e| e.message)?;
-        let id = settings.ocr().to_string();
-        let cfg = idcheck::keys::client_config(&id, &settings).map_err(|e| e.message)?;
-        let ocr = providers::ocr(&id, cfg).map_err(|e| e.message)?;
-        let provider: &'static str = ocr.id();
-        Ok(idcheck::batch::read_images(store, provider, operator, input, |path| {
-            let ocr = ocr.clone();
-            async move {
-                let bytes = std::fs::read(&path).map_err(|e| {
-                    ProviderError::new(provider, providers::ErrorKind::InvalidInput)
-                        .with_message(Msg::new(format!("无法读取照片：{e}"), format!("Cannot read the photo: {e}")))
-                })?;
-                ocr.read(&bytes).await
-            }
-        })
-        .await)
-    }
 }

@@ -7,17 +7,17 @@
 //! `ocr`, `verify` and `region` record what they checked in the audit trail (provider, verdict
 //! or error with the vendor's code and request id, consent, operator); `--no-record` skips it.
 
-use super::trail::Trail;
 use clap::{Args, Subcommand};
-use idcheck::audit::Record;
+use idcheck::desk::{self, Desk, DeskConfig, DeskError};
 use idcheck::i18n::{Lang, Msg};
-use idcheck::providers::{self, ProviderError};
+use idcheck::providers;
 use idcheck::secret::Sensitive;
 use idcheck::settings::{self, Settings};
 use idcheck::{keys, mask};
 use serde_json::json;
 use std::io::BufRead;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// The vendor-service subcommands, flattened into the main command.
 #[derive(Subcommand, Debug)]
@@ -112,14 +112,13 @@ pub fn run(cmd: ProviderCommand, lang: Option<Lang>) -> i32 {
         }
     };
     let out = Out { lang: lang.or(settings.lang).unwrap_or_else(Lang::from_env), json: false };
-    let trail = |no_record: bool| Trail::new(!no_record, Some(&settings), out.lang);
     match cmd {
-        ProviderCommand::Ocr(a) => ocr(Out { json: a.json, ..out }, &settings, trail(a.no_record), a),
-        ProviderCommand::Verify(a) => verify(Out { json: a.json, ..out }, &settings, trail(a.no_record), a),
-        ProviderCommand::Region(a) => region(Out { json: a.json, ..out }, &settings, trail(a.no_record), a),
-        ProviderCommand::Key(KeyCommand::Set { provider, json }) => key_set(Out { json, ..out }, &provider),
+        ProviderCommand::Ocr(a) => ocr(Out { json: a.json, ..out }, settings, a),
+        ProviderCommand::Verify(a) => verify(Out { json: a.json, ..out }, settings, a),
+        ProviderCommand::Region(a) => region(Out { json: a.json, ..out }, settings, a),
+        ProviderCommand::Key(KeyCommand::Set { provider, json }) => key_set(Out { json, ..out }, settings, &provider),
         ProviderCommand::Key(KeyCommand::Status { json }) => key_status(Out { json, ..out }),
-        ProviderCommand::Key(KeyCommand::Delete { provider, json }) => key_delete(Out { json, ..out }, &provider),
+        ProviderCommand::Key(KeyCommand::Delete { provider, json }) => key_delete(Out { json, ..out }, settings, &provider),
     }
 }
 
@@ -140,11 +139,16 @@ impl Out {
         2
     }
 
-    fn provider_error(&self, e: &ProviderError) -> i32 {
+    /// Reports what the desk refused or a vendor answered with; returns exit status 2.
+    fn error(&self, e: &DeskError) -> i32 {
         if self.json {
             println!("{}", json!({"ok": false, "error": e}));
         } else {
-            let mut line = format!("idcheck: {}: {}", e.provider, e.message.get(self.lang));
+            let mut line = String::from("idcheck: ");
+            if let Some(p) = &e.provider {
+                line.push_str(&format!("{p}: "));
+            }
+            line.push_str(e.message.get(self.lang));
             if let Some(c) = &e.vendor_code {
                 line.push_str(&format!(" [{c}]"));
             }
@@ -161,51 +165,44 @@ fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a Tokio runtime")
 }
 
-fn config(out: Out, provider: &str, settings: &Settings) -> Result<providers::ClientConfig, i32> {
-    keys::client_config(provider, settings).map_err(|e| out.fail(&e.message, json!({"kind": e.kind})))
+/// The desk for one subcommand: the settings with the command line's choice of provider
+/// applied (not saved), recording unless `--no-record`.
+fn desk(settings: Settings, no_record: bool) -> Arc<Desk> {
+    let config = DeskConfig { record: !no_record, ..DeskConfig::from_env() };
+    Desk::with_settings(config, settings)
 }
 
-/// Prepares the photo locally (format check, EXIF orientation, downscale, metadata-free
-/// JPEG) and assesses its quality before anything is sent.
-fn prepare_for_ocr(bytes: Vec<u8>) -> Result<(Vec<u8>, Vec<idcheck::quality::Warning>), Msg> {
-    let prepared = idcheck::image_prep::prepare(&bytes).map_err(|e| e.message)?;
+/// Warns once, in the user's language, when the trail could not be written.
+fn warn_trail(out: Out, desk: &Desk) {
+    if let Some(m) = desk.trail_problem() {
+        super::trail::warn(&m, out.lang);
+    }
+}
+
+fn ocr(out: Out, mut settings: Settings, a: OcrArgs) -> i32 {
+    if let Some(p) = &a.provider {
+        settings.ocr_provider = Some(p.clone());
+    }
+    // Prepared here first (format, EXIF turn, downscale, metadata-free JPEG), so a vendor never
+    // gets the original file.
+    let prepared = match desk::photo::prepare_file(&a.image) {
+        Ok(p) => p,
+        Err(e) => return out.error(&e),
+    };
     let warnings = idcheck::quality::assess(&prepared);
-    Ok((prepared.jpeg, warnings))
-}
-
-fn ocr(out: Out, settings: &Settings, mut trail: Trail, a: OcrArgs) -> i32 {
-    let id = a.provider.as_deref().unwrap_or(settings.ocr()).to_string();
-    let bytes = match std::fs::read(&a.image) {
-        Ok(b) => b,
-        Err(e) => {
-            let p = a.image.display();
-            return out
-                .fail(&Msg::new(format!("无法读取图片 {p}（{e}）。请检查路径"), format!("Cannot read the image {p} ({e}). Check the path")), json!(null));
-        }
-    };
-    let (img, warnings) = match prepare_for_ocr(bytes) {
-        Ok(i) => i,
-        Err(m) => return out.fail(&m, json!(null)),
-    };
-    let cfg = match config(out, &id, settings) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let client = match providers::ocr(&id, cfg) {
-        Ok(c) => c,
-        Err(e) => return out.provider_error(&e),
-    };
+    let desk = desk(settings, a.no_record);
     let started = std::time::Instant::now();
-    let result = runtime().block_on(client.read(&img));
-    trail.record(Record::ocr(client.id(), &result));
+    let result = runtime().block_on(desk.read_card(Arc::new(prepared.jpeg)));
+    warn_trail(out, &desk);
     match result {
-        Ok(f) => {
+        Ok(read) => {
+            let f = read.fields;
             let elapsed_ms = started.elapsed().as_millis() as u64;
             if out.json {
-                println!("{}", json!({"ok": true, "provider": id, "fields": f, "warnings": warnings, "elapsed_ms": elapsed_ms}));
+                println!("{}", json!({"ok": true, "provider": read.provider, "fields": f, "warnings": warnings, "elapsed_ms": elapsed_ms}));
             } else {
                 let zh = out.lang == Lang::Zh;
-                let rows: [(&str, &str, &Option<String>); 10] = [
+                let rows: [(&str, &str, &Option<String>); 9] = [
                     ("姓名", "Name", &f.name),
                     ("公民身份号码", "Number", &f.number),
                     ("性别", "Sex", &f.sex),
@@ -215,7 +212,6 @@ fn ocr(out: Out, settings: &Settings, mut trail: Trail, a: OcrArgs) -> i32 {
                     ("签发机关", "Issued by", &f.issued_by),
                     ("有效期起", "Valid from", &f.valid_from),
                     ("有效期止", "Valid until", &f.valid_until),
-                    ("", "", &None),
                 ];
                 let side = match f.side {
                     Some(idcheck::card::Side::Front) => {
@@ -244,11 +240,11 @@ fn ocr(out: Out, settings: &Settings, mut trail: Trail, a: OcrArgs) -> i32 {
             }
             0
         }
-        Err(e) => out.provider_error(&e),
+        Err(e) => out.error(&e),
     }
 }
 
-fn verify(out: Out, settings: &Settings, mut trail: Trail, a: VerifyArgs) -> i32 {
+fn verify(out: Out, mut settings: Settings, a: VerifyArgs) -> i32 {
     if !a.consent {
         return out.fail(
             &Msg::new(
@@ -258,36 +254,21 @@ fn verify(out: Out, settings: &Settings, mut trail: Trail, a: VerifyArgs) -> i32
             json!({"kind": "consent_required"}),
         );
     }
-    let id = a.provider.as_deref().unwrap_or(settings.two_factor()).to_string();
-    // Local validation first, before any key lookup or call.
-    trail.record(Record::local(&idcheck::id::check(&a.number)).consent(true));
-    if let Err(e) = providers::require_valid_number("local", &a.number) {
-        return out.provider_error(&e);
+    if let Some(p) = &a.provider {
+        settings.two_factor_provider = Some(p.clone());
     }
-    if let Err(e) = providers::guard::check_name("local", a.name.trim()) {
-        return out.provider_error(&e);
-    }
-    let cfg = match config(out, &id, settings) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let client = match providers::two_factor(&id, cfg) {
-        Ok(c) => c,
-        Err(e) => return out.provider_error(&e),
-    };
-    let result = runtime().block_on(client.verify(&a.name, &a.number));
-    let number = idcheck::id::check(&a.number).number().to_string();
-    let record = Record::two_factor(client.id(), a.name.trim(), &number, &result.as_ref().map(|r| r.verdict).map_err(Clone::clone)).consent(true);
-    trail.record(match &result {
-        Ok(r) => record.reply(r.vendor_code.as_deref(), r.request_id.as_deref()),
-        Err(_) => record,
-    });
+    let desk = desk(settings, a.no_record);
+    // --consent covers this holder and this one check.
+    desk.give_consent(&a.name, &a.number, true);
+    let result = runtime().block_on(desk.verify(&a.name, &a.number));
+    warn_trail(out, &desk);
     match result {
-        Ok(r) => {
+        Ok(v) => {
+            let r = v.result;
             if out.json {
                 println!("{}", json!({"ok": true, "result": r}));
             } else {
-                println!("{} {}: {}", mask::name(&a.name), mask::number(a.number.trim()), r.verdict.message().get(out.lang));
+                println!("{} {}: {}", mask::name(&v.name), mask::number(&v.number), r.verdict.message().get(out.lang));
                 for (label, v) in [("birthday", &r.birthday), ("sex", &r.sex), ("address", &r.address_masked), ("request id", &r.request_id)] {
                     if let Some(v) = v {
                         println!("  {label}: {v}");
@@ -300,28 +281,16 @@ fn verify(out: Out, settings: &Settings, mut trail: Trail, a: VerifyArgs) -> i32
                 1
             }
         }
-        Err(e) => out.provider_error(&e),
+        Err(e) => out.error(&e),
     }
 }
 
-fn region(out: Out, settings: &Settings, mut trail: Trail, a: RegionArgs) -> i32 {
-    let id = a.provider.as_deref().unwrap_or(settings.region()).to_string();
-    let cfg = match config(out, &id, settings) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let client = match providers::region(&id, cfg) {
-        Ok(c) => c,
-        Err(e) => return out.provider_error(&e),
-    };
-    let result = runtime().block_on(client.region(&a.number));
-    let found = match &result {
-        Ok(_) => Ok(true),
-        Err(e) if e.kind == providers::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(e.clone()),
-    };
-    let reply = result.as_ref().ok().and_then(|r| r.request_id.as_deref());
-    trail.record(Record::region(client.id(), a.number.trim(), &found).reply(None, reply));
+fn region(out: Out, settings: Settings, a: RegionArgs) -> i32 {
+    let provider = a.provider.clone().unwrap_or_else(|| settings.region().to_string());
+    let desk = desk(settings, a.no_record);
+    // Asked for by name on the command line: the online provider runs.
+    let result = runtime().block_on(desk.region_of(&provider, &a.number));
+    warn_trail(out, &desk);
     match result {
         Ok(r) => {
             if out.json {
@@ -341,11 +310,11 @@ fn region(out: Out, settings: &Settings, mut trail: Trail, a: RegionArgs) -> i32
             }
             0
         }
-        Err(e) => out.provider_error(&e),
+        Err(e) => out.error(&e),
     }
 }
 
-fn key_set(out: Out, provider: &str) -> i32 {
+fn key_set(out: Out, settings: Settings, provider: &str) -> i32 {
     let Some(v) = providers::vendor(provider) else {
         return match keys::set(provider, "", Sensitive::new(String::new())) {
             Err(e) => out.fail(&e.message, json!({"kind": e.kind})),
@@ -357,24 +326,24 @@ fn key_set(out: Out, provider: &str) -> i32 {
     }
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
-    let mut stored = Vec::new();
+    let mut values = Vec::new();
     for f in v.key_fields {
         eprint!("{}: ", if out.lang == Lang::Zh { f.label.0 } else { f.label.1 });
-        let line = match lines.next() {
-            Some(Ok(l)) => Sensitive::new(l.trim().to_string()),
+        match lines.next() {
+            Some(Ok(l)) => values.push(Sensitive::new(l.trim().to_string())),
             _ => {
                 return out.fail(
                     &Msg::new(format!("没有从标准输入读到 {}。请每行输入一项", f.field), format!("No {} on standard input. Give one per line", f.field)),
                     json!({"kind": "empty"}),
                 )
             }
-        };
-        if let Err(e) = keys::set(provider, f.field, line) {
-            return out.fail(&e.message, json!({"kind": e.kind}));
         }
-        stored.push(f.field);
     }
     eprintln!();
+    if let Err(e) = desk(settings, true).save_key(provider, values) {
+        return out.fail(&e.message, json!({"kind": e.kind}));
+    }
+    let stored: Vec<&str> = v.key_fields.iter().map(|f| f.field).collect();
     if out.json {
         println!("{}", json!({"ok": true, "provider": provider, "stored": stored, "service": keys::service_name()}));
     } else {
@@ -407,8 +376,8 @@ fn key_status(out: Out) -> i32 {
     }
 }
 
-fn key_delete(out: Out, provider: &str) -> i32 {
-    match keys::delete(provider) {
+fn key_delete(out: Out, settings: Settings, provider: &str) -> i32 {
+    match desk(settings, true).delete_key(provider) {
         Ok(n) => {
             if out.json {
                 println!("{}", json!({"ok": true, "provider": provider, "deleted": n}));

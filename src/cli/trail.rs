@@ -29,6 +29,15 @@ pub fn fail(m: &Msg, lang: Lang) -> i32 {
     2
 }
 
+/// The one warning a command prints when the trail cannot be written.
+pub fn warn(m: &Msg, lang: Lang) {
+    let w = Msg::new(
+        format!("警告：审计记录无法写入（{}）；核验照常进行，但本次不记录。不需要记录时可加 --no-record。", m.zh),
+        format!("warning: the audit trail cannot be written ({}); checking goes on without recording. Pass --no-record where no record is wanted.", m.en),
+    );
+    eprintln!("idcheck: {}", w.get(lang));
+}
+
 /// Records checks in the audit trail, with the operator from the settings. Opened lazily by
 /// the first record, so a command that checks nothing never touches the keychain.
 pub struct Trail {
@@ -71,25 +80,12 @@ impl Trail {
     }
 
     fn warn(&self, m: &Msg) {
-        let w = Msg::new(
-            format!("警告：审计记录无法写入（{}）；核验照常进行，但本次不记录。不需要记录时可加 --no-record。", m.zh),
-            format!("warning: the audit trail cannot be written ({}); checking goes on without recording. Pass --no-record where no record is wanted.", m.en),
-        );
-        eprintln!("idcheck: {}", w.get(self.lang));
+        warn(m, self.lang);
     }
 
     fn failed(&mut self, e: &audit::AuditError) {
         self.warn(e.message());
         self.state = State::Off;
-    }
-
-    /// Records one check (the operator is added here).
-    pub fn record(&mut self, r: Record) {
-        let r = r.operator(self.operator.as_deref());
-        let Some(store) = self.store() else { return };
-        if let Err(e) = store.record(&r) {
-            self.failed(&e);
-        }
     }
 
     /// Records many checks in one transaction; `records` is drained. The operator is added

@@ -51,10 +51,10 @@ impl VerdictCache {
         G.get_or_init(|| Arc::new(VerdictCache::new())).clone()
     }
 
-    fn key(&self, provider: &str, name: &str, number: &str) -> [u8; 32] {
+    fn key(&self, scope: &str, provider: &str, name: &str, number: &str) -> [u8; 32] {
         let mut h = Sha256::new();
         h.update(self.salt);
-        for part in [provider, name, number] {
+        for part in [scope, provider, name, number] {
             h.update((part.len() as u64).to_le_bytes());
             h.update(part.as_bytes());
         }
@@ -80,11 +80,15 @@ impl VerdictCache {
 pub struct Guarded {
     inner: Arc<dyn TwoFactor>,
     cache: Arc<VerdictCache>,
+    /// Where the answers come from (the endpoint, and whether it is the demo fakes): a verdict
+    /// is reused only for the same provider at the same endpoint in the same mode, so a demo
+    /// answer can never stand in for a real one.
+    scope: String,
 }
 
 impl Guarded {
-    pub fn new(inner: Arc<dyn TwoFactor>, cache: Arc<VerdictCache>) -> Guarded {
-        Guarded { inner, cache }
+    pub fn new(inner: Arc<dyn TwoFactor>, cache: Arc<VerdictCache>, scope: impl Into<String>) -> Guarded {
+        Guarded { inner, cache, scope: scope.into() }
     }
 }
 
@@ -114,7 +118,7 @@ impl TwoFactor for Guarded {
         let number = require_valid_number(provider, number)?;
         let name = name.trim();
         check_name(provider, name)?;
-        let key = self.cache.key(provider, name, &number);
+        let key = self.cache.key(&self.scope, provider, name, &number);
 
         let tx = {
             let mut slots = self.cache.slots.lock().unwrap();

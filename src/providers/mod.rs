@@ -417,8 +417,15 @@ pub fn ocr(id: &str, cfg: ClientConfig) -> Result<Arc<dyn Ocr>, ProviderError> {
 /// Builds the two-factor client of provider `id`, wrapped in the process-wide money guard
 /// (local validation, reuse of earlier verdicts, single-flight).
 pub fn two_factor(id: &str, cfg: ClientConfig) -> Result<Arc<dyn TwoFactor>, ProviderError> {
+    let scope = cfg.base_url.clone();
+    two_factor_in(id, cfg, guard::VerdictCache::global(), &scope)
+}
+
+/// [`two_factor`] with the verdicts kept in `cache` under `scope` (the endpoint and mode the
+/// answers come from).
+pub fn two_factor_in(id: &str, cfg: ClientConfig, cache: Arc<guard::VerdictCache>, scope: &str) -> Result<Arc<dyn TwoFactor>, ProviderError> {
     let inner = vendor(id).and_then(|v| v.two_factor).ok_or_else(|| unknown(id, Job::TwoFactor))?(cfg)?;
-    Ok(Arc::new(guard::Guarded::new(inner, guard::VerdictCache::global())))
+    Ok(Arc::new(guard::Guarded::new(inner, cache, scope)))
 }
 
 /// Builds the region client of provider `id`.
