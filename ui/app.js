@@ -24,6 +24,10 @@ const state = {
   verdict: null,
   verifyError: null,
   revealed: false,
+  consentFor: null, // { name, number }: the holder the consent tick was given for
+  consentSync: Promise.resolve(), // the last set_consent on its way (verify waits for it)
+  typed: new Set(), // fields the clerk typed for the current holder: a read never overwrites them
+  holder: 0, // bumped for every new holder: answers for an earlier one are dropped
   busyOcr: false,
   busyVerify: false,
   view: 'main', // main | history | batch | settings
@@ -105,18 +109,22 @@ async function toggleLang() {
 // ---------- photo ----------
 
 async function loadBytes(bytes, note) {
-  clearVerdict();
   state.photoError = null;
   state.photoNote = note || null;
   renderPhoto();
+  let photo;
   try {
-    state.photo = await invoke('load_photo', bytes);
+    photo = await invoke('load_photo', bytes);
   } catch (e) {
+    // Not a usable photo: no new holder, so the form (what the clerk has for the current
+    // holder) stays; the previous photo is gone on the Rust side.
     state.photo = null;
     state.photoError = asError(e);
     renderPhoto();
     return;
   }
+  newHolder();
+  state.photo = photo;
   renderPhoto();
   await readCard();
 }
@@ -124,7 +132,7 @@ async function loadBytes(bytes, note) {
 async function onPhotoLoaded(payload) {
   // A photo dropped on another view is for the single check.
   if (state.view === 'history' || state.view === 'batch') showView('main');
-  clearVerdict();
+  if (payload.photo) newHolder();
   state.photoError = payload.error || null;
   state.photoNote = payload.note || null;
   state.photo = payload.photo || null;
@@ -132,29 +140,70 @@ async function onPhotoLoaded(payload) {
   if (state.photo) await readCard();
 }
 
+/** A new photo arrived: it is a new holder's. Nothing of the previous holder stays: every
+ * field, the consent, the verdict, the local checks and the region go, even if the new photo's
+ * read then fails. */
+function newHolder() {
+  untickConsent();
+  for (const f of FIELDS) $(`#f-${f}`).value = '';
+  state.typed.clear();
+  state.holder += 1;
+  state.ocr = null;
+  state.local = null;
+  localSeq += 1;
+  state.region = null;
+  lastRegionKey = null;
+  $('#record-msg').textContent = '';
+  clearVerdict();
+  renderLocal();
+  renderRegion();
+  renderVerifyGate();
+}
+
+let readSeq = 0;
 async function readCard() {
   if (!state.photo) return;
+  const seq = ++readSeq;
+  const holder = state.holder;
+  // A read that comes back after a newer read started, or after the clerk moved on to another
+  // holder (a new photo, 清空), is not the current holder's: it is dropped.
+  const current = () => seq === readSeq && holder === state.holder;
   state.busyOcr = true;
+  state.photoError = null;
   renderPhoto();
   try {
     const r = await invoke('read_card');
+    if (!current()) return;
     state.ocr = r;
     fillForm(r.fields);
     invoke('perf_mark', { name: 'form-filled' }).catch(() => {});
   } catch (e) {
-    state.photoError = asError(e);
+    if (current()) state.photoError = asError(e);
   } finally {
-    state.busyOcr = false;
-    renderPhoto();
-    renderForm();
-    onFormChanged();
+    if (seq === readSeq) {
+      state.busyOcr = false;
+      renderPhoto();
+      renderForm();
+      onFormChanged();
+    }
   }
 }
 
+/** Fills the form from a read of the current holder's photo (the fields were emptied when the
+ * photo arrived). What the clerk typed for this holder is kept; a read that changes the name or
+ * the number withdraws the consent, which was given for the old ones. */
 function fillForm(f) {
+  let changed = false;
   for (const k of FIELDS) {
     const v = f[k];
-    if (v != null && v !== '') $(`#f-${k}`).value = v;
+    if (v == null || v === '' || state.typed.has(k)) continue;
+    const input = $(`#f-${k}`);
+    if ((k === 'name' || k === 'number') && input.value.trim() !== String(v).trim()) changed = true;
+    input.value = v;
+  }
+  if (changed) {
+    untickConsent();
+    if (state.verdict) clearVerdict();
   }
 }
 
@@ -245,13 +294,19 @@ function renderForm() {
   }
 }
 
+let localSeq = 0;
 const checkLocal = debounce(async () => {
   const f = fields();
+  const seq = ++localSeq;
+  let r;
   try {
-    state.local = await invoke('check_local', { fields: f });
+    r = await invoke('check_local', { fields: f });
   } catch (e) {
-    state.local = { error: asError(e) };
+    r = { error: asError(e) };
   }
+  // Only the newest check counts (the form may have been cleared meanwhile).
+  if (seq !== localSeq) return;
+  state.local = r;
   renderLocal();
   renderVerifyGate();
   lookupRegion();
@@ -387,10 +442,46 @@ function verifyGate() {
 }
 
 function renderVerifyGate() {
-  const why = verifyGate();
+  let why = verifyGate();
+  // After a check, the next one needs the holder's consent again.
+  if (why === 'verify.need_consent' && state.verdict) why = 'verify.need_consent_again';
   $('#btn-verify').disabled = !!why || state.busyVerify;
   $('#verify-why').textContent = state.busyVerify ? '' : t(state.lang, why || 'verify.ready');
   show($('#verify-progress'), state.busyVerify);
+}
+
+// ---------- consent ----------
+// The consent is the holder's, for one check: the Rust side is told of every change (bound to
+// the name and number it was given for) and refuses a check without it.
+
+/** Tells the Rust side, in the order the changes happened (each waits for the one before). */
+function tellConsent(name, number, given) {
+  const send = () => invoke('set_consent', { name, number, given }).catch(() => { /* a shell without it: the page still works */ });
+  state.consentSync = state.consentSync.then(send, send);
+  return state.consentSync;
+}
+
+const sameHolder = (a, b) => a.name === b.name && a.number === b.number;
+
+/** The clerk ticked or unticked the box: for the name and number now in the form. */
+function onConsentChanged() {
+  const given = $('#consent').checked;
+  const f = fields();
+  state.consentFor = given ? { name: f.name, number: f.number } : null;
+  tellConsent(f.name, f.number, given);
+  renderVerifyGate();
+}
+
+/** The page withdraws the consent (a new holder, a changed name or number, 清空, a check
+ * done): the box is unticked and the Rust side told, for the holder it was given for. */
+function untickConsent() {
+  const box = $('#consent');
+  if (!box.checked && !state.consentFor) return;
+  box.checked = false;
+  const f = state.consentFor || fields();
+  state.consentFor = null;
+  tellConsent(f.name, f.number, false);
+  renderVerifyGate();
 }
 
 function clearVerdict() {
@@ -407,12 +498,29 @@ async function verify() {
   state.verifyError = null;
   renderVerifyGate();
   renderVerdict();
+  const holder = state.holder;
+  let asked = null;
+  // An answer about a holder the form no longer shows (a new photo, 清空, another name or
+  // number typed meanwhile) is not shown next to it; the trail has it.
+  const current = () => holder === state.holder && sameHolder(fields(), asked);
   try {
+    // The consent tick must have reached the Rust side before the check asks for it.
+    await state.consentSync;
     const f = fields();
-    state.verdict = await invoke('verify', { name: f.name, number: f.number, consent: $('#consent').checked });
-    state.revealed = false;
+    asked = { name: f.name, number: f.number };
+    const v = await invoke('verify', { name: f.name, number: f.number, consent: $('#consent').checked });
+    if (current()) {
+      state.verdict = v;
+      state.revealed = false;
+      // One consent, one check.
+      untickConsent();
+    } else if (state.consentFor && sameHolder(state.consentFor, asked)) untickConsent();
   } catch (e) {
-    state.verifyError = asError(e);
+    if (!asked || current()) {
+      state.verifyError = asError(e);
+      // The Rust side holds no consent for this holder: the box must say so too.
+      if (state.verifyError.kind === 'consent') untickConsent();
+    }
   } finally {
     state.busyVerify = false;
     renderVerifyGate();
@@ -452,13 +560,16 @@ function renderVerdict() {
 // ---------- clear and idle ----------
 
 async function clearAll() {
+  untickConsent();
   for (const f of FIELDS) $(`#f-${f}`).value = '';
-  $('#consent').checked = false;
+  state.typed.clear();
+  state.holder += 1;
   state.photo = null;
   state.photoError = null;
   state.photoNote = null;
   state.ocr = null;
   state.local = null;
+  localSeq += 1;
   state.region = null;
   lastRegionKey = null;
   clearVerdict();
@@ -878,7 +989,7 @@ function wire() {
   $('#btn-record').addEventListener('click', recordCheck);
   $('#btn-clear').addEventListener('click', clearAll);
   $('#btn-reveal').addEventListener('click', () => { state.revealed = !state.revealed; renderForm(); });
-  $('#consent').addEventListener('change', renderVerifyGate);
+  $('#consent').addEventListener('change', onConsentChanged);
   $('#btn-settings').addEventListener('click', () => openSettings(true));
   $('#btn-settings-close').addEventListener('click', () => openSettings(false));
   $('#btn-settings-save').addEventListener('click', saveSettings);
@@ -903,7 +1014,13 @@ function wire() {
   }
   for (const f of FIELDS) {
     $(`#f-${f}`).addEventListener('input', () => {
-      if ((f === 'name' || f === 'number') && state.verdict) clearVerdict();
+      state.typed.add(f);
+      // Another name or number is another holder (or a correction): the consent was not
+      // given for it, and a verdict about the old one is stale.
+      if (f === 'name' || f === 'number') {
+        untickConsent();
+        if (state.verdict) clearVerdict();
+      }
       onFormChanged();
     });
   }

@@ -73,6 +73,7 @@ export const STRINGS = {
   'verify.need_name': ['需要填写姓名。', 'Needs a name.'],
   'verify.need_provider': ['未配置核验服务：请在“设置”里填写密钥，或打开演示模式。', 'No checking service configured: add a key in Settings, or turn on demo mode.'],
   'verify.need_consent': ['请先取得本人授权并勾选。', 'Get the holder’s consent and tick the box first.'],
+  'verify.need_consent_again': ['每次核验都需本人授权：再次核验前请重新取得授权并勾选。', 'Each check needs the holder’s consent: get it again and tick the box before another check.'],
   'verify.ready': ['按 Enter 或“核验”开始；每次核验可能计费。', 'Press Enter or “Check”; each check may be billed.'],
   'verify.cancelled': ['已取消核验。', 'Check cancelled.'],
   'verdict.match': ['一致', 'Match'],

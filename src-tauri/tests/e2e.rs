@@ -44,7 +44,8 @@ async fn window_starts_in_chinese_and_switches_to_english_and_back() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn photo_fills_form_then_consent_gives_match_verdict() {
-    let app = App::start(Opts::with_keys()).await;
+    // Photos go to the apizero fake only because this test chose it (the default is local).
+    let app = App::start(Opts::with_keys_apizero_ocr()).await;
     app.open_photo(&harness::front_photo()).await;
     // The fake OCR's fixed demo fields land in the form.
     app.wait_value("#f-number", MATCH_NUMBER).await;
@@ -69,11 +70,12 @@ async fn photo_fills_form_then_consent_gives_match_verdict() {
     assert!(!app.visible("#f-number").await, "full number hidden after the verdict");
     app.shot("04-verdict-match").await;
 
-    // Pressing again never pays twice.
-    if app.enabled("#btn-verify").await {
-        app.click("#btn-verify").await;
-        app.wait_text("#verdict-meta", "缓存").await;
-    }
+    // Pressing again never pays twice (the consent was for one check: it is given again).
+    assert!(!app.checked("#consent").await, "the consent was used by the check");
+    app.click("#consent").await;
+    app.wait_enabled("#btn-verify").await;
+    app.click("#btn-verify").await;
+    app.wait_text("#verdict-meta", "缓存").await;
     assert_eq!(app.fakes.calls(Endpoint::Apizero2c), 1, "a second press must not call the vendor again");
 
     // 清空 wipes form and image.
@@ -154,5 +156,186 @@ async fn key_saved_in_settings_lands_in_keychain_not_in_settings_file() {
     assert!(!settings.contains(&key), "key leaked into settings file");
     let page = app.page_source().await;
     assert!(!page.contains(&key), "key still in the page after saving");
+    app.stop().await;
+}
+
+/// The form's fields, all of them (`FIELDS` in ui/app.js).
+const FIELDS: [&str; 9] = ["name", "number", "sex", "ethnicity", "birth", "address", "issued_by", "valid_from", "valid_until"];
+
+/// Whether every field of the form is empty.
+async fn form_is_empty(app: &App) -> bool {
+    let mut empty = true;
+    for f in FIELDS {
+        let v = app.value(&format!("#f-{f}")).await;
+        if !v.is_empty() {
+            eprintln!("#f-{f} still holds {v:?}");
+            empty = false;
+        }
+    }
+    empty
+}
+
+/// Waits until the read of the photo just brought in is over (a filled form or an error).
+async fn wait_read_done(app: &App) {
+    app.wait_js("return document.querySelector('#ocr-progress').hidden").await;
+}
+
+/// The apizero OCR answering with the back of a card (国徽面): no name, no number.
+fn back_side_read() -> Fault {
+    let body = serde_json::json!({"code": 0, "msg": "成功", "request_id": "fake-req-back", "data": {
+        "side": 0, "identity_name": null, "identity_code": null, "gender": null, "race": null, "birth": null, "address": null,
+        "issued_by": "北京市公安局东城分局", "valid_date_start": "2015.03.07", "valid_date_end": "长期"}});
+    Fault::Reply { status: 200, headers: vec![], body: body.to_string() }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consent_belongs_to_one_holder_and_one_check() {
+    let app = App::start(Opts::with_keys_apizero_ocr()).await;
+    let other_photo = harness::repo_root().join("tests/data/cards/clean-front.jpg");
+    app.open_photo(&harness::front_photo()).await;
+    app.wait_value("#f-number", MATCH_NUMBER).await;
+    app.wait_text("#region", "东城区").await;
+    app.click("#consent").await;
+    app.wait_enabled("#btn-verify").await;
+
+    // One check: the verdict uses the consent up.
+    app.click("#btn-verify").await;
+    app.wait_js("return document.querySelector('#verdict').classList.contains('match')").await;
+    assert!(!app.checked("#consent").await, "the consent is for one check");
+    assert!(!app.enabled("#btn-verify").await, "no second check without a new consent");
+    app.wait_text("#verify-why", "每次核验都需本人授权").await;
+    app.settled_shot("09-consent-used-by-the-check").await;
+
+    // A new photo is a new holder: the tick goes, whatever the new read finds.
+    app.click("#consent").await;
+    app.wait_enabled("#btn-verify").await;
+    app.open_photo(&other_photo).await;
+    app.wait_js("return !document.querySelector('#consent').checked").await;
+    wait_read_done(&app).await;
+    app.wait_value("#f-number", MATCH_NUMBER).await;
+    assert_eq!(app.fakes.calls(Endpoint::ApizeroOcr), 2, "the second photo was read");
+    assert!(!app.checked("#consent").await, "a new photo unticks the consent");
+    assert!(!app.enabled("#btn-verify").await, "no check for the new holder without consent");
+    assert!(!app.visible("#verdict").await, "the old verdict is gone");
+    app.settled_shot("10-consent-cleared-by-new-photo").await;
+
+    // Another number: the consent was not given for it.
+    app.wait_text("#region", "东城区").await;
+    app.click("#consent").await;
+    app.wait_enabled("#btn-verify").await;
+    let other = &idcheck_fake::IDENTITIES[0];
+    app.type_into("#f-number", other.number).await;
+    app.wait_js("return !document.querySelector('#consent').checked").await;
+    assert!(!app.enabled("#btn-verify").await, "another number needs its own consent");
+    assert_eq!(app.value("#f-name").await, MATCH_NAME, "what the clerk has for this holder stays");
+
+    // Another name: the same. (The region panel fills in for the new number first and moves
+    // the consent box: wait for it before clicking.)
+    app.wait_text("#region", "朝阳区").await;
+    app.click("#consent").await;
+    app.wait_enabled("#btn-verify").await;
+    app.type_into("#f-name", other.name).await;
+    app.wait_js("return !document.querySelector('#consent').checked").await;
+    assert!(!app.enabled("#btn-verify").await, "another name needs its own consent");
+    assert_eq!(app.value("#f-number").await, other.number);
+    app.settled_shot("11-consent-cleared-by-new-number").await;
+
+    // 清空: no holder, no consent, no fields.
+    app.click("#consent").await;
+    app.wait_enabled("#btn-verify").await;
+    app.click("#btn-clear").await;
+    app.wait_value("#f-number", "").await;
+    assert!(!app.checked("#consent").await, "清空 unticks the consent");
+    assert!(form_is_empty(&app).await, "清空 empties every field");
+    assert!(!app.enabled("#btn-verify").await);
+    app.settled_shot("12-consent-cleared-by-clear").await;
+    assert_eq!(app.fakes.calls(Endpoint::Apizero2c), 1, "only the one consented check reached the vendor");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_photo_leaves_nothing_of_the_previous_holder() {
+    let app = App::start(Opts::with_keys_apizero_ocr()).await;
+    let other_photo = harness::repo_root().join("tests/data/cards/clean-front.jpg");
+    app.open_photo(&harness::front_photo()).await;
+    app.wait_value("#f-number", MATCH_NUMBER).await;
+    assert_eq!(app.value("#f-name").await, MATCH_NAME);
+    assert!(app.value("#f-address").await.contains("演示路"), "the front's address is read");
+    app.wait_text("#region", "东城区").await;
+
+    // The next photo's read has no name, number or address (the back of a card): nothing of
+    // the previous holder survives it.
+    app.fakes.set_fault(Endpoint::ApizeroOcr, back_side_read());
+    app.open_photo(&other_photo).await;
+    app.wait_value("#f-issued_by", "北京市公安局东城分局").await;
+    for f in ["name", "number", "sex", "ethnicity", "birth", "address"] {
+        assert_eq!(app.value(&format!("#f-{f}")).await, "", "#f-{f} of the previous holder survived a read without it");
+    }
+    app.wait_js("return !document.querySelector('#region').textContent.includes('东城区')").await;
+    app.settled_shot("13-new-read-without-name").await;
+
+    // A front again, consent given, then a photo whose read fails: the previous holder's
+    // fields and consent are gone all the same (a new photo is a new holder).
+    app.fakes.clear_fault(Endpoint::ApizeroOcr);
+    app.open_photo(&harness::front_photo()).await;
+    app.wait_value("#f-number", MATCH_NUMBER).await;
+    assert_eq!(app.value("#f-issued_by").await, "", "the back's issuer is not this holder's");
+    app.wait_text("#region", "东城区").await;
+    app.click("#consent").await;
+    app.wait_enabled("#btn-verify").await;
+    app.fakes.set_fault(Endpoint::ApizeroOcr, Fault::apizero(5021, 200));
+    app.open_photo(&other_photo).await;
+    app.wait_visible("#photo-error").await;
+    wait_read_done(&app).await;
+    assert!(!app.text("#photo-error").await.trim().is_empty(), "the read's error is shown");
+    assert!(form_is_empty(&app).await, "a failed read of a new photo leaves none of the previous holder's fields");
+    assert!(!app.checked("#consent").await, "nor the previous holder's consent");
+    assert!(!app.enabled("#btn-verify").await);
+    assert!(app.visible("#preview-img").await, "the new photo is shown");
+    app.settled_shot("14-failed-read-of-new-photo").await;
+
+    // What the clerk types for this holder is not lost by a second look at the same photo.
+    app.fakes.clear_fault(Endpoint::ApizeroOcr);
+    app.type_into("#f-address", "手工录入的住址").await;
+    app.click("#btn-read").await;
+    app.wait_value("#f-number", MATCH_NUMBER).await;
+    wait_read_done(&app).await;
+    assert_eq!(app.value("#f-address").await, "手工录入的住址", "the read must not overwrite what the clerk typed");
+    assert_eq!(app.fakes.calls(Endpoint::Apizero2c), 0);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saving_a_vendor_key_keeps_photos_on_this_machine() {
+    // No keys, no settings file: the defaults.
+    let app = App::start(Opts::default()).await;
+    app.click("#btn-settings").await;
+    app.wait_visible("#settings").await;
+    app.wait_value("#sel-ocr", "local").await;
+
+    let key = format!("e2e-key-{}", std::process::id());
+    app.type_into("#key-apizero", &key).await;
+    app.click("#save-key-apizero").await;
+    app.wait_text("#status-apizero", "已配置").await;
+    // The key is for the services the clerk chose to pay for; where photos are read is not
+    // changed by it.
+    assert_eq!(app.value("#sel-ocr").await, "local", "saving an apizero key must not switch OCR to uploading photos");
+    let settings = app.settings_json();
+    let ocr = settings.get("ocr_provider").and_then(|v| v.as_str());
+    assert!(ocr.is_none() || ocr == Some("local"), "settings.json chose another OCR: {settings}");
+    app.settled_shot("15-key-saved-ocr-still-local").await;
+
+    // And a photo brought in now is read here: nothing reaches apizero's OCR.
+    app.click("#btn-settings-close").await;
+    app.open_photo(&harness::front_photo()).await;
+    app.wait_js_for(
+        "return document.querySelector('#ocr-progress').hidden && (!document.querySelector('#ocr-source').hidden || !document.querySelector('#photo-error').hidden)",
+        std::time::Duration::from_secs(120),
+    )
+    .await;
+    assert_eq!(app.fakes.calls(Endpoint::ApizeroOcr), 0, "the photo was uploaded");
+    if app.visible("#ocr-source").await {
+        assert!(app.text("#ocr-source").await.contains("本机识别"), "read by: {}", app.text("#ocr-source").await);
+    }
     app.stop().await;
 }

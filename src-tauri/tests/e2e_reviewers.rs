@@ -26,8 +26,10 @@ fn save_dir(tag: &str) -> PathBuf {
     d
 }
 
+/// The fakes' keys, exports into `save`, and photos read by the apizero fake (李四): chosen
+/// explicitly, since photos stay on this machine unless the clerk chooses otherwise.
 fn opts(save: &Path) -> Opts {
-    Opts { env_keys: true, env: vec![("IDCHECK_TEST_SAVE_PATH".into(), save.display().to_string())], ..Opts::default() }
+    Opts { env_keys: true, ocr: Some("apizero"), env: vec![("IDCHECK_TEST_SAVE_PATH".into(), save.display().to_string())], ..Opts::default() }
 }
 
 /// The one file in `dir` whose name starts with `prefix` and ends with `ext`.

@@ -27,12 +27,45 @@ pub struct Opts {
     pub env_keys: bool,
     /// Extra environment for the app.
     pub env: Vec<(String, String)>,
+    /// The OCR provider chosen in the settings file before the app starts (`ocr_provider`:
+    /// `"apizero"` sends photos to the apizero fake, whose fixed read is 李四); `None` leaves the
+    /// choice alone (a fresh directory: the default, `local`).
+    pub ocr: Option<&'static str>,
+    /// More of the settings file written before the app starts (`src/settings.rs`: e.g.
+    /// `{"region_provider": "nowapi"}`), merged into what the directory already holds.
+    pub settings: Option<Value>,
 }
 
 impl Opts {
     pub fn with_keys() -> Opts {
         Opts { env_keys: true, ..Opts::default() }
     }
+
+    /// The fakes' keys and OCR by apizero: photos are read by the apizero fake (李四).
+    pub fn with_keys_apizero_ocr() -> Opts {
+        Opts { ocr: Some("apizero"), ..Opts::with_keys() }
+    }
+}
+
+/// Writes the chosen settings into `settings.json` of `config_dir`, over what it holds.
+fn pre_write_settings(config_dir: &Path, opts: &Opts) {
+    if opts.ocr.is_none() && opts.settings.is_none() {
+        return;
+    }
+    let path = config_dir.join("settings.json");
+    let mut file: serde_json::Map<String, Value> = match std::fs::read(&path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{} is not a settings file: {e}", path.display())),
+        Err(_) => serde_json::Map::new(),
+    };
+    if let Some(Value::Object(more)) = &opts.settings {
+        file.extend(more.clone());
+    } else if let Some(other) = &opts.settings {
+        panic!("Opts::settings must be a JSON object, not {other}");
+    }
+    if let Some(ocr) = opts.ocr {
+        file.insert("ocr_provider".into(), json!(ocr));
+    }
+    std::fs::write(&path, serde_json::to_vec_pretty(&Value::Object(file)).unwrap()).unwrap();
 }
 
 pub struct App {
@@ -91,6 +124,7 @@ impl App {
         let scratch = scratch_dir(&name);
         let config_dir = opts.config_dir.clone().unwrap_or_else(|| scratch.join("config"));
         std::fs::create_dir_all(&config_dir).unwrap();
+        pre_write_settings(&config_dir, &opts);
 
         let port = free_port();
         let native_port = free_port();
@@ -263,6 +297,19 @@ impl App {
 
     pub async fn visible(&self, sel: &str) -> bool {
         self.js(VISIBLE_JS, vec![json!(sel)]).await == Value::Bool(true)
+    }
+
+    /// Whether a checkbox is ticked.
+    pub async fn checked(&self, sel: &str) -> bool {
+        self.js("const e=document.querySelector(arguments[0]); return !!e && e.checked", vec![json!(sel)]).await == Value::Bool(true)
+    }
+
+    /// The settings file of this config directory, parsed (`null` if there is none yet).
+    pub fn settings_json(&self) -> Value {
+        match std::fs::read(self.config_dir.join("settings.json")) {
+            Ok(bytes) => serde_json::from_slice(&bytes).expect("settings.json is JSON"),
+            Err(_) => Value::Null,
+        }
     }
 
     pub async fn enabled(&self, sel: &str) -> bool {
