@@ -9,11 +9,9 @@
 //! `IDCHECK_MUZHIYUN_APPCODE`). Nothing here returns a key to a caller outside the crate.
 
 use crate::i18n::Msg;
-use crate::providers::{self, ClientConfig, KeyField, Vendor};
+use crate::providers::{self, KeyField, Vendor};
 use crate::secret::Sensitive;
-use crate::settings::Settings;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 /// Why a key operation failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -66,19 +64,7 @@ fn map_err(e: keyring::Error) -> KeyError {
     }
 }
 
-/// The keychain service name: `idcheck`, or `idcheck:<16 hex digits of the relocated config
-/// dir's path hash>`.
-pub fn service_name() -> String {
-    match crate::settings::relocated_dir() {
-        None => "idcheck".to_string(),
-        Some(dir) => {
-            let abs = std::path::absolute(&dir).unwrap_or(dir);
-            let h = Sha256::digest(abs.to_string_lossy().as_bytes());
-            let hex: String = h[..8].iter().map(|b| format!("{b:02x}")).collect();
-            format!("idcheck:{hex}")
-        }
-    }
-}
+pub use crate::paths::keychain_service as service_name;
 
 fn lookup(provider: &str, field: &str) -> Result<(&'static Vendor, &'static KeyField), KeyError> {
     let v = providers::vendor(provider).filter(|v| !v.key_fields.is_empty()).ok_or_else(|| {
@@ -205,36 +191,4 @@ pub(crate) fn get(provider: &str, field: &str) -> Result<Option<Sensitive<String
         return Ok(Some(v));
     }
     keychain_value(provider, field)
-}
-
-/// Everything a client of `provider` needs: its base URL (environment, settings, documented
-/// host) and its secrets (environment, keychain). A missing secret is left out; the client
-/// then answers with an `Auth` error before sending anything. A keychain failure is returned
-/// only when no secret could be found at all.
-pub fn client_config(provider: &str, settings: &Settings) -> Result<ClientConfig, KeyError> {
-    let v = providers::vendor(provider).ok_or_else(|| {
-        let all: Vec<&str> = providers::VENDORS.iter().map(|v| v.id).collect();
-        KeyError {
-            kind: KeyErrorKind::UnknownProvider,
-            message: Msg::new(
-                format!("没有服务商“{provider}”。可选：{}", all.join(", ")),
-                format!("There is no provider `{provider}`. Choose one of: {}", all.join(", ")),
-            ),
-        }
-    })?;
-    let mut cfg = ClientConfig::new(settings.base_url(provider).unwrap_or_default());
-    let mut failure = None;
-    for f in v.key_fields {
-        match get(v.id, f.field) {
-            Ok(Some(s)) => {
-                cfg.keys.insert(f.field, s);
-            }
-            Ok(None) => {}
-            Err(e) => failure = Some(e),
-        }
-    }
-    match failure {
-        Some(e) if cfg.keys.is_empty() => Err(e),
-        _ => Ok(cfg),
-    }
 }

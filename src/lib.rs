@@ -15,6 +15,7 @@ pub mod image_prep;
 pub mod keys;
 pub mod mask;
 pub mod ocr;
+pub mod paths;
 pub mod providers;
 pub mod quality;
 pub mod region;

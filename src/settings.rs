@@ -13,6 +13,9 @@ use std::path::PathBuf;
 
 pub const FILE_NAME: &str = "settings.json";
 
+/// How many days the audit trail keeps a check unless the settings say otherwise.
+pub const DEFAULT_RETENTION_DAYS: u32 = 180;
+
 /// The settings file's content. Unknown fields are kept and written back untouched.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
@@ -42,18 +45,7 @@ pub struct Settings {
     pub other: BTreeMap<String, serde_json::Value>,
 }
 
-/// Where settings live: `IDCHECK_CONFIG_DIR`, else the platform config dir + `idcheck`.
-pub fn config_dir() -> PathBuf {
-    if let Some(d) = relocated_dir() {
-        return d;
-    }
-    dirs::config_dir().unwrap_or_else(|| PathBuf::from(".config")).join("idcheck")
-}
-
-/// The relocated config dir, if `IDCHECK_CONFIG_DIR` is set.
-pub fn relocated_dir() -> Option<PathBuf> {
-    std::env::var_os("IDCHECK_CONFIG_DIR").filter(|v| !v.is_empty()).map(PathBuf::from)
-}
+pub use crate::paths::{config_dir, relocated_dir};
 
 pub fn path() -> PathBuf {
     config_dir().join(FILE_NAME)
@@ -157,6 +149,6 @@ impl Settings {
 
     /// How many days the audit trail keeps checks (0: forever).
     pub fn retention_days(&self) -> u32 {
-        self.retention_days.unwrap_or(crate::audit::DEFAULT_RETENTION_DAYS)
+        self.retention_days.unwrap_or(DEFAULT_RETENTION_DAYS)
     }
 }

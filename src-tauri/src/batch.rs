@@ -19,11 +19,6 @@ use std::sync::Arc;
 use tauri::{Emitter, State};
 use tokio_util::sync::CancellationToken;
 
-/// A loaded batch, ready to run (or run).
-pub struct Session {
-    job: BatchJob,
-}
-
 /// What the page shows of a loaded batch.
 #[derive(Serialize)]
 pub struct PlanView {
@@ -88,9 +83,9 @@ fn no_batch() -> UiError {
     )
 }
 
-fn plan_view(s: &Session) -> PlanView {
-    let plan = &s.job.plan;
-    let input_kind = match s.job.kind {
+fn plan_view(job: &BatchJob) -> PlanView {
+    let plan = &job.plan;
+    let input_kind = match job.kind {
         batch::InputKind::Folder => "folder",
         batch::InputKind::Csv => "csv",
         batch::InputKind::Xlsx => "xlsx",
@@ -105,10 +100,10 @@ fn plan_view(s: &Session) -> PlanView {
         unknown: plan.count(Status::Unknown),
         resumed: plan.resumed,
         previous: plan.previous.clone(),
-        provider_name: provider_name(&s.job.provider),
-        provider: s.job.provider.clone(),
-        qps: s.job.qps,
-        estimate_secs: (to_send as f64 / s.job.qps).ceil() as u64,
+        provider_name: provider_name(&job.provider),
+        provider: job.provider.clone(),
+        qps: job.qps,
+        estimate_secs: (to_send as f64 / job.qps).ceil() as u64,
         rows: export::lines(plan, false),
     }
 }
@@ -140,9 +135,8 @@ pub async fn batch_load(window: tauri::WebviewWindow, state: State<'_, AppState>
         let _ = win.emit("batch-reading", Reading { done, total });
     };
     let job = state.desk.batch_load(&path, BatchOptions::default(), on_read).await?;
-    let new = Session { job };
-    let view = plan_view(&new);
-    *session = Some(new);
+    let view = plan_view(&job);
+    *session = Some(job);
     Ok(view)
 }
 
@@ -152,10 +146,10 @@ pub async fn batch_load(window: tauri::WebviewWindow, state: State<'_, AppState>
 #[tauri::command]
 pub async fn batch_run(window: tauri::WebviewWindow, state: State<'_, AppState>, consent: bool, again: bool) -> Result<RunView, UiError> {
     let Ok(mut guard) = state.batch.try_lock() else { return Err(busy()) };
-    let session = guard.as_mut().ok_or_else(no_batch)?;
+    let job = guard.as_mut().ok_or_else(no_batch)?;
     let cancel = CancellationToken::new();
     *state.batch_cancel.lock().unwrap() = Some(cancel.clone());
-    let rows: Arc<Vec<Row>> = Arc::new(session.job.plan.rows.clone());
+    let rows: Arc<Vec<Row>> = Arc::new(job.plan.rows.clone());
     let win = window.clone();
     let on_event = move |ev: &Event| match ev {
         Event::Row { index, result } => {
@@ -172,10 +166,10 @@ pub async fn batch_run(window: tauri::WebviewWindow, state: State<'_, AppState>,
             let _ = win.emit("batch-progress", ProgressView { done: 0, total: 0, rate: 0.0, eta_secs: None, cancelling: true });
         }
     };
-    let result = state.desk.batch_run(&mut session.job, consent, again, &cancel, on_event).await;
+    let result = state.desk.batch_run(job, consent, again, &cancel, on_event).await;
     *state.batch_cancel.lock().unwrap() = None;
     let summary = result?;
-    Ok(RunView { summary, cancelled: cancel.is_cancelled(), rows: export::lines(&session.job.plan, false) })
+    Ok(RunView { summary, cancelled: cancel.is_cancelled(), rows: export::lines(&job.plan, false) })
 }
 
 /// 取消: no new row is sent; rows in flight finish and keep their answer.
@@ -201,8 +195,8 @@ pub async fn batch_export(window: tauri::WebviewWindow, state: State<'_, AppStat
     };
     let (lines, batch_id) = {
         let Ok(guard) = state.batch.try_lock() else { return Err(busy()) };
-        let session = guard.as_ref().ok_or_else(no_batch)?;
-        (export::lines(&session.job.plan, reveal), session.job.plan.batch_id.clone())
+        let job = guard.as_ref().ok_or_else(no_batch)?;
+        (export::lines(&job.plan, reveal), job.plan.batch_id.clone())
     };
     let lang = state.settings().lang;
     let (title, kind) = match fmt {

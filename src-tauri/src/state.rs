@@ -25,7 +25,7 @@ pub struct AppState {
     /// Demo forced by `--demo` / `IDCHECK_DEMO` (not saved to the settings file).
     pub demo_forced: bool,
     /// The loaded batch (locked while it runs).
-    pub batch: tokio::sync::Mutex<Option<crate::batch::Session>>,
+    pub batch: tokio::sync::Mutex<Option<idcheck::desk::batch::BatchJob>>,
     /// Cancels the running batch.
     pub batch_cancel: Mutex<Option<tokio_util::sync::CancellationToken>>,
 }

@@ -17,7 +17,7 @@ use super::AuditError;
 pub const KEY_LEN: usize = 32;
 
 /// The keychain account under which the audit key is kept; the service is the one vendor keys
-/// use ([`crate::keys::service_name`]), so a relocated config directory has its own key.
+/// use ([`crate::paths::keychain_service`]), so a relocated config directory has its own key.
 pub const KEYCHAIN_ACCOUNT: &str = "audit-hash-key";
 
 /// Where the per-install hashing key comes from.
@@ -42,7 +42,7 @@ impl KeySource for StaticKey {
 }
 
 /// The key kept in the OS keychain (Secret Service on Linux, Keychain on macOS, Credential
-/// Manager on Windows) as hex under [`crate::keys::service_name`] / [`KEYCHAIN_ACCOUNT`]; a random one
+/// Manager on Windows) as hex under [`crate::paths::keychain_service`] / [`KEYCHAIN_ACCOUNT`]; a random one
 /// is generated and stored on first use.
 pub struct KeychainKey {
     pub service: String,
@@ -51,7 +51,7 @@ pub struct KeychainKey {
 
 impl Default for KeychainKey {
     fn default() -> Self {
-        KeychainKey { service: crate::keys::service_name(), account: KEYCHAIN_ACCOUNT.into() }
+        KeychainKey { service: crate::paths::keychain_service(), account: KEYCHAIN_ACCOUNT.into() }
     }
 }
 

@@ -39,8 +39,7 @@ pub const BULK: usize = 1024;
 /// to keep the number-hash index of a few million checks in memory while a stream is recorded.
 const CACHE_KIB: i64 = 65_536;
 
-/// How long records are kept unless the settings say otherwise.
-pub const DEFAULT_RETENTION_DAYS: u32 = 180;
+pub use crate::settings::DEFAULT_RETENTION_DAYS;
 
 /// Something went wrong with the audit trail. Every variant carries a message in both
 /// languages that says what to do next.

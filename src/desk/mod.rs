@@ -273,7 +273,7 @@ impl Desk {
                 return Ok((cfg, true));
             }
         }
-        let cfg = crate::keys::client_config(provider, &self.settings()).map_err(|e| DeskError::from(e).with_provider(provider))?;
+        let cfg = client_config(provider, &self.settings()).map_err(|e| DeskError::from(e).with_provider(provider))?;
         Ok((cfg, false))
     }
 
@@ -608,4 +608,36 @@ pub fn page_may_use(provider: &str, url: &str) -> Result<(), DeskError> {
         ),
     )
     .with_provider(provider))
+}
+
+/// Everything a client of `provider` needs: its base URL (environment, settings, documented
+/// host) and its secrets (environment, keychain). A missing secret is left out; the client
+/// then answers with an `Auth` error before sending anything. A keychain failure is returned
+/// only when no secret could be found at all.
+pub fn client_config(provider: &str, settings: &Settings) -> Result<ClientConfig, crate::keys::KeyError> {
+    let v = providers::vendor(provider).ok_or_else(|| {
+        let all: Vec<&str> = providers::VENDORS.iter().map(|v| v.id).collect();
+        crate::keys::KeyError {
+            kind: crate::keys::KeyErrorKind::UnknownProvider,
+            message: Msg::new(
+                format!("没有服务商“{provider}”。可选：{}", all.join(", ")),
+                format!("There is no provider `{provider}`. Choose one of: {}", all.join(", ")),
+            ),
+        }
+    })?;
+    let mut cfg = ClientConfig::new(settings.base_url(provider).unwrap_or_default());
+    let mut failure = None;
+    for f in v.key_fields {
+        match crate::keys::get(v.id, f.field) {
+            Ok(Some(s)) => {
+                cfg.keys.insert(f.field, s);
+            }
+            Ok(None) => {}
+            Err(e) => failure = Some(e),
+        }
+    }
+    match failure {
+        Some(e) if cfg.keys.is_empty() => Err(e),
+        _ => Ok(cfg),
+    }
 }
