@@ -5,7 +5,9 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/idcheck-target}"
 export PATH="$HOME/.cargo/bin:$PATH"
 scripts/setup.sh
-cargo build -p idcheck-app --quiet
+# The same build as `make test` (one feature resolution for every crate and test), so running
+# the app after the tests, or the tests after the app, compiles nothing twice.
+cargo test --workspace --no-run --quiet
 app="$CARGO_TARGET_DIR/debug/idcheck-app"
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   echo "run: no display. Start it from a desktop session, or try: xvfb-run -a $app $*" >&2

@@ -36,6 +36,15 @@ if ! command -v cargo >/dev/null; then
 fi
 
 export PATH="$HOME/.cargo/bin:$PATH"
+# The test command checks formatting and lints.
+if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
+  if command -v rustup >/dev/null; then
+    rustup component add rustfmt clippy
+  else
+    echo "setup: cargo fmt and cargo clippy are needed (rustup component add rustfmt clippy)" >&2
+    exit 1
+  fi
+fi
 if ! command -v tauri-driver >/dev/null; then
   echo "setup: installing tauri-driver 2.1.0 (once)"
   cargo install tauri-driver --version 2.1.0 --locked --quiet

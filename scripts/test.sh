@@ -32,7 +32,7 @@ summary() { grep -E "^(test result:|     Running|error(\[|:)|failures:|    [a-z_
 
 # One build for everything: the headless crates and the app resolve their dependencies' features
 # together, so nothing is compiled twice (the app binary the E2E tests drive is built with them).
-echo "== 1/3 build every crate and test"
+echo "== 1/4 build every crate and test"
 if ! cargo test --workspace --no-run >"$logs/build.log" 2>&1; then
   tail -n 60 "$logs/build.log"
   echo "the build failed (log: $logs/build.log)"
@@ -48,19 +48,32 @@ run() {
     tail -n 80 "$log"
   fi
 }
+
+echo "== 2/4 rustfmt and clippy (warnings are errors: [workspace.lints] in Cargo.toml)"
+: >"$logs/lint.log"
+run "$logs/lint.log" cargo fmt --all --check
+run "$logs/lint.log" cargo clippy --workspace --all-targets --quiet
+[ $status -eq 0 ] && echo "fmt and clippy clean"
 # Test targets by file: --exclude would resolve features anew and rebuild, so the app's
 # end-to-end targets and the headless ones are named instead.
-targets() { for t in "$@"; do [ -e "$t" ] && printf -- '--test\n%s\n' "$(basename "$t" .rs)"; done; }
-mapfile -t headless < <(targets tests/*.rs)
-mapfile -t e2e < <(targets src-tauri/tests/*.rs)
+# A test target is a file tests/NAME.rs or a folder tests/NAME/ with a main.rs.
+targets() {
+  for t in "$@"; do
+    [ -e "$t" ] || continue
+    case "$t" in */main.rs) t=$(dirname "$t") ;; esac
+    printf -- '--test\n%s\n' "$(basename "$t" .rs)"
+  done
+}
+mapfile -t headless < <(targets tests/*.rs tests/*/main.rs)
+mapfile -t e2e < <(targets src-tauri/tests/*.rs src-tauri/tests/*/main.rs)
 
-echo "== 2/3 headless tests (core, command, fakes) with a real keychain"
+echo "== 3/4 headless tests (core, command, fakes) with a real keychain"
 : >"$logs/headless.log"
 run "$logs/headless.log" in_keyring_session cargo test --workspace --no-fail-fast --lib --bins "${headless[@]}"
 run "$logs/headless.log" cargo test --workspace --no-fail-fast --doc
 summary "$logs/headless.log"
 
-echo "== 3/3 desktop app: end-to-end tests in the real window under Xvfb"
+echo "== 4/4 desktop app: end-to-end tests in the real window under Xvfb"
 : >"$logs/e2e.log"
 run "$logs/e2e.log" xvfb-run -a -s "-screen 0 1400x1000x24" bash -c "$(declare -f in_keyring_session); in_keyring_session \"\$@\"" sh \
   cargo test --workspace --no-fail-fast "${e2e[@]}" -- --test-threads=1

@@ -25,13 +25,7 @@ impl Lang {
                 if v.is_empty() {
                     continue;
                 }
-                return if v.starts_with("zh") {
-                    Lang::Zh
-                } else if v == "C" || v == "POSIX" || v.starts_with("C.") {
-                    Lang::Zh
-                } else {
-                    Lang::En
-                };
+                return if v.starts_with("zh") || v == "C" || v == "POSIX" || v.starts_with("C.") { Lang::Zh } else { Lang::En };
             }
         }
         Lang::Zh

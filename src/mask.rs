@@ -11,7 +11,7 @@ pub fn number(n: &str) -> String {
     }
     let mut out = String::with_capacity(chars.len());
     out.extend(&chars[..3]);
-    out.extend(std::iter::repeat('*').take(chars.len() - 7));
+    out.extend(std::iter::repeat_n('*', chars.len() - 7));
     out.extend(&chars[chars.len() - 4..]);
     out
 }

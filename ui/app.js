@@ -470,6 +470,22 @@ function onConsentChanged() {
   state.consentFor = given ? { name: f.name, number: f.number } : null;
   tellConsent(f.name, f.number, given);
   renderVerifyGate();
+  // An online region service may bill each lookup: it is asked once the holder consented.
+  if (given) lookupRegionOnline();
+}
+
+async function lookupRegionOnline() {
+  const s = state.settings;
+  const L = state.local;
+  if (!s || s.region === 'embedded' || !L || !L.valid) return;
+  const key = lastRegionKey;
+  try {
+    const r = await invoke('region_lookup', { number: $('#f-number').value.trim(), online: true });
+    if (lastRegionKey === key) state.region = r;
+  } catch (e) {
+    if (lastRegionKey === key) state.region = { error: asError(e) };
+  }
+  renderRegion();
 }
 
 /** The page withdraws the consent (a new holder, a changed name or number, 清空, a check
@@ -852,10 +868,11 @@ function batchGate() {
   const B = state.batch;
   if (!B) return 'batch.nothing';
   // After a run, only rows it did not send (cancelled) are left.
-  const left = state.batchResult ? state.batchResult.summary.pending : B.to_send;
+  // Rows answered in earlier batches are carried over, not paid again, unless 再次核验 is ticked.
+  const again = !state.batchResult && $('#batch-again').checked ? B.reused || 0 : 0;
+  const left = (state.batchResult ? state.batchResult.summary.pending : B.to_send) + again;
   if (!left) return 'batch.nothing';
   if (!$('#batch-consent').checked) return 'batch.need_consent';
-  if (B.previous && !state.batchResult && !$('#batch-again').checked) return 'batch.need_again';
   return null;
 }
 
@@ -939,10 +956,10 @@ function renderBatch() {
   const notes = [];
   if (B.resumed) notes.push(t(state.lang, 'batch.resumed'));
   if (B.unknown) notes.push(t(state.lang, 'batch.unknown', { n: B.unknown }));
-  if (B.previous && !state.batchResult) notes.push(t(state.lang, 'batch.previous', { id: B.previous }));
+  if (B.reused && !state.batchResult) notes.push(t(state.lang, 'batch.previous', { n: B.reused }));
   $('#batch-resumed').textContent = notes.join(' ');
   show($('#batch-resumed'), notes.length > 0);
-  show($('#batch-again-wrap'), !!B.previous && !state.batchResult);
+  show($('#batch-again-wrap'), !!B.reused && !state.batchResult);
   const why = batchGate();
   $('#batch-run').disabled = !!why || state.batchBusy;
   show($('#batch-cancel'), state.batchRunning);

@@ -31,8 +31,11 @@ pub struct PlanView {
     /// Rows an interrupted run left in flight: maybe billed, never re-sent.
     unknown: usize,
     resumed: bool,
-    /// A finished earlier batch of the same input: running again pays again.
+    /// A finished earlier batch of the same input.
     previous: Option<String>,
+    /// Rows answered (or maybe billed) in earlier batches: carried over, not sent, unless the
+    /// reviewer ticks 再次核验.
+    reused: usize,
     provider: String,
     provider_name: Msg,
     qps: f64,
@@ -100,6 +103,7 @@ fn plan_view(job: &BatchJob) -> PlanView {
         unknown: plan.count(Status::Unknown),
         resumed: plan.resumed,
         previous: plan.previous.clone(),
+        reused: plan.reused(),
         provider_name: provider_name(&job.provider),
         provider: job.provider.clone(),
         qps: job.qps,

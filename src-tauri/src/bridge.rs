@@ -5,14 +5,20 @@
 use crate::views::UiError;
 use idcheck::i18n::Msg;
 
-pub fn prepare_image(bytes: &[u8]) -> Result<(Vec<u8>, Vec<u8>, u32, u32, Vec<Msg>), UiError> {
-    let p = idcheck::image_prep::prepare(bytes).map_err(|e| {
-        let kind = serde_json::to_value(e.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-        UiError { kind, message: e.message, provider: None, vendor_code: None, request_id: None }
-    })?;
+/// A photo prepared for reading, with the smaller preview the page shows.
+pub struct PreparedImage {
+    pub jpeg: Vec<u8>,
+    pub preview: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+    pub warnings: Vec<Msg>,
+}
+
+pub fn prepare_image(bytes: &[u8]) -> Result<PreparedImage, UiError> {
+    let p = idcheck::desk::photo::prepare(bytes)?;
     let warnings = idcheck::quality::assess(&p).into_iter().map(|w| w.message).collect();
     let preview = idcheck::image_prep::preview_jpeg(&p.image, PREVIEW_EDGE).unwrap_or_else(|_| p.jpeg.clone());
-    Ok((p.jpeg, preview, p.width, p.height, warnings))
+    Ok(PreparedImage { preview, width: p.width, height: p.height, warnings, jpeg: p.jpeg })
 }
 
 /// Long edge of the picture the page shows: sharp in the 320-pixel-high drop zone even on a

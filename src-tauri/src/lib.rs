@@ -179,13 +179,10 @@ mod perf {
         if !enabled() {
             return;
         }
-        match name.as_str() {
-            "form-filled" => {
-                if let Some(t) = DROP_AT.lock().unwrap().take() {
-                    eprintln!("perf form-filled ms {}", t.elapsed().as_millis());
-                }
+        if name == "form-filled" {
+            if let Some(t) = DROP_AT.lock().unwrap().take() {
+                eprintln!("perf form-filled ms {}", t.elapsed().as_millis());
             }
-            _ => {}
         }
     }
 }

@@ -21,7 +21,7 @@ pub struct Prepared {
 /// Prepares a photo through the core (decode, orient, downscale, re-encode as JPEG without
 /// metadata) and builds its preview.
 pub fn prepare(bytes: &[u8]) -> Result<Prepared, UiError> {
-    let (jpeg, small, width, height, warnings) = crate::bridge::prepare_image(bytes)?;
-    let preview = format!("data:image/jpeg;base64,{}", base64::engine::general_purpose::STANDARD.encode(&small));
-    Ok(Prepared { jpeg, view: PhotoView { preview, width, height, warnings } })
+    let p = crate::bridge::prepare_image(bytes)?;
+    let preview = format!("data:image/jpeg;base64,{}", base64::engine::general_purpose::STANDARD.encode(&p.preview));
+    Ok(Prepared { jpeg: p.jpeg, view: PhotoView { preview, width: p.width, height: p.height, warnings: p.warnings } })
 }

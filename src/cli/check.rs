@@ -59,13 +59,16 @@ fn parse_date(s: &str) -> Result<Date, String> {
     Date::parse(s).ok_or_else(|| format!("'{s}' is not a date: use YYYY-MM-DD / 日期格式应为 YYYY-MM-DD"))
 }
 
+/// The warnings of one (region, birth year, generation) and their rendered text.
+type WarningText = (Vec<Warning>, Box<[u8]>);
+
 /// What the fast path prints depends only on the region code, birth year and generation
 /// (warnings) or the code alone (region JSON): computed once, reused for every such line. The
 /// maps are cleared when they grow past a bound, so memory stays constant.
 #[derive(Default)]
 struct Cache {
     region_json: HashMap<u32, Box<[u8]>>,
-    warnings: HashMap<(u32, u16, Generation), (Vec<Warning>, Box<[u8]>)>,
+    warnings: HashMap<(u32, u16, Generation), WarningText>,
 }
 
 const CACHE_BOUND: usize = 1 << 16;

@@ -48,7 +48,7 @@ pub struct Trail {
 
 enum State {
     Closed,
-    Open(Store),
+    Open(Box<Store>),
     /// Turned off (`--no-record`) or failed once (already warned).
     Off,
 }
@@ -66,7 +66,7 @@ impl Trail {
     fn store(&mut self) -> Option<&Store> {
         if let State::Closed = self.state {
             self.state = match store() {
-                Ok(s) => State::Open(s),
+                Ok(s) => State::Open(Box::new(s)),
                 Err(m) => {
                     self.warn(&m);
                     State::Off

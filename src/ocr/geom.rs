@@ -16,9 +16,11 @@ impl Pt {
     pub fn new(x: f32, y: f32) -> Pt {
         Pt { x, y }
     }
+    #[allow(clippy::should_implement_trait)]
     pub fn sub(self, o: Pt) -> Pt {
         Pt::new(self.x - o.x, self.y - o.y)
     }
+    #[allow(clippy::should_implement_trait)]
     pub fn add(self, o: Pt) -> Pt {
         Pt::new(self.x + o.x, self.y + o.y)
     }

@@ -1,7 +1,7 @@
 //! 拇指云 sfz2 against the fake: GET with xm & sfz, APPCODE auth, verdicts, 666 failures,
 //! 403 quota, gateway answers, faults.
 
-mod common;
+use crate::common;
 
 use idcheck::providers::{muzhiyun::Muzhiyun, ClientConfig, ErrorKind, TwoFactor, Verdict};
 use idcheck_fake::{Endpoint, Fault, IDENTITIES, NO_RECORD_NUMBER};

@@ -1,7 +1,7 @@
 //! apizero (极数本源) clients against the fake: every documented result and error code, both
 //! ways of reporting an error (HTTP 200 + code, HTTP status + code), faults, auth.
 
-mod common;
+use crate::common;
 
 use idcheck::card::Side;
 use idcheck::providers::{self, apizero::Apizero, ErrorKind, Ocr, Region, TwoFactor, Verdict};

@@ -9,7 +9,7 @@
 //! free ports; sessions run one at a time (a lock), since one app window at a time is what a
 //! 2-core machine can drive reliably.
 
-mod harness;
+use crate::harness;
 
 use harness::{App, Opts};
 use idcheck_fake::{Endpoint, Fault};

@@ -1,7 +1,7 @@
 //! The two-factor money guard: local validation inside the two-factor path, reuse of
 //! earlier verdicts, single-flight, no retry of a billed call, retry when nothing left.
 
-mod common;
+use crate::common;
 
 use idcheck::providers::guard::{Guarded, VerdictCache};
 use idcheck::providers::{self, apizero::Apizero, muzhiyun::Muzhiyun, ClientConfig, ErrorKind, TwoFactor, Verdict};

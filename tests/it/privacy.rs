@@ -1,6 +1,6 @@
 //! No key or full number in URLs, in Debug output or in errors; no logging in the clients.
 
-mod common;
+use crate::common;
 
 use idcheck::providers::{self, ClientConfig, ErrorKind};
 use idcheck_fake::{Endpoint, Fault, Vendor, IDENTITIES};

@@ -1,7 +1,7 @@
 //! NowAPI `idcard.get` against the fake: the form POST, every documented status, system
 //! errors, auth, rate limit, faults.
 
-mod common;
+use crate::common;
 
 use idcheck::providers::{nowapi::Nowapi, ClientConfig, ErrorKind, Region};
 use idcheck_fake::{Endpoint, Fault, IDENTITIES, UNKNOWN_REGION_NUMBER};

@@ -1,7 +1,7 @@
 //! The documented QPS hold under a burst: counted at the fake (arrival times, over-QPS
 //! answers), with tolerance, never by timing the client.
 
-mod common;
+use crate::common;
 
 use idcheck::providers::{self, Region};
 use idcheck_fake::{Endpoint, FakeServices, IDENTITIES};

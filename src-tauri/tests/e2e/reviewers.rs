@@ -6,7 +6,7 @@
 //! display, the vendor fakes over real HTTP, the real Secret Service (the audit key lives
 //! there). Native save dialogs cannot be driven, so exports go to `IDCHECK_TEST_SAVE_PATH`.
 
-mod harness;
+use crate::harness;
 
 use harness::{App, Opts};
 use idcheck_fake::{Endpoint, IDENTITIES};

@@ -55,7 +55,7 @@ fn vmhwm_kb() -> u64 {
 /// after checking the peak against [`LIMIT_MB`].
 fn run(what: &str, case: &str, file: &Path) -> String {
     let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "hostile_case_child", "--nocapture", "--test-threads=1"])
+        .args(["--exact", "batch_input::hostile_case_child", "--nocapture", "--test-threads=1"])
         .env(CASE, case)
         .env(FILE, file)
         .output()
@@ -196,11 +196,11 @@ fn an_xlsx_bomb_is_refused_before_it_is_opened() {
         }
         let xml = String::from_utf8(data).unwrap();
         let at = xml.find("</sheetData>").expect("sheet data");
-        let mut out = xml[..at].as_bytes().to_vec();
+        let mut out = xml.as_bytes()[..at].to_vec();
         out.extend_from_slice(br#"<row r="3"><c r="A3" t="inlineStr"><is><t>"#);
         out.resize(out.len() + (60 << 20), b'1');
         out.extend_from_slice(b"</t></is></c></row>");
-        out.extend_from_slice(xml[at..].as_bytes());
+        out.extend_from_slice(&xml.as_bytes()[at..]);
         out
     });
     let out = run("xlsx, an inline cell of 60 MB", "load", &giant);
