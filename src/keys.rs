@@ -9,6 +9,7 @@
 //! `IDCHECK_MUZHIYUN_APPCODE`). Nothing here returns a key to a caller outside the crate.
 
 use crate::i18n::Msg;
+use crate::paths::Namespace;
 use crate::providers::{self, KeyField, Vendor};
 use crate::secret::Sensitive;
 use serde::Serialize;
@@ -90,12 +91,17 @@ fn lookup(provider: &str, field: &str) -> Result<(&'static Vendor, &'static KeyF
     Ok((v, f))
 }
 
-fn entry(provider: &str, field: &str) -> Result<keyring::Entry, KeyError> {
-    keyring::Entry::new(&service_name(), &format!("{provider}.{field}")).map_err(map_err)
+fn entry(service: &str, provider: &str, field: &str) -> Result<keyring::Entry, KeyError> {
+    keyring::Entry::new(service, &format!("{provider}.{field}")).map_err(map_err)
 }
 
 /// Stores one secret in the keychain.
 pub fn set(provider: &str, field: &str, value: Sensitive<String>) -> Result<(), KeyError> {
+    set_in(&Namespace::from_env(), provider, field, value)
+}
+
+/// [`set`] in the keychain service of `ns`.
+pub fn set_in(ns: &Namespace, provider: &str, field: &str, value: Sensitive<String>) -> Result<(), KeyError> {
     lookup(provider, field)?;
     let v = value.expose().trim();
     if v.is_empty() {
@@ -104,15 +110,20 @@ pub fn set(provider: &str, field: &str, value: Sensitive<String>) -> Result<(), 
             message: Msg::new("密钥为空，未保存。请粘贴服务商控制台中的密钥", "The key is empty and was not saved. Paste the key from the vendor's console"),
         });
     }
-    entry(provider, field)?.set_password(v).map_err(map_err)
+    entry(&ns.keychain_service, provider, field)?.set_password(v).map_err(map_err)
 }
 
 /// Deletes every secret of a provider; returns how many were there.
 pub fn delete(provider: &str) -> Result<usize, KeyError> {
+    delete_in(&Namespace::from_env(), provider)
+}
+
+/// [`delete`] in the keychain service of `ns`.
+pub fn delete_in(ns: &Namespace, provider: &str) -> Result<usize, KeyError> {
     let v = providers::vendor(provider).ok_or_else(|| lookup(provider, "").unwrap_err())?;
     let mut n = 0;
     for f in v.key_fields {
-        match entry(provider, f.field)?.delete_credential() {
+        match entry(&ns.keychain_service, provider, f.field)?.delete_credential() {
             Ok(()) => n += 1,
             Err(keyring::Error::NoEntry) => {}
             Err(e) => return Err(map_err(e)),
@@ -150,6 +161,11 @@ pub struct Status {
 
 /// Which provider fields are configured, and from where. Never returns a key.
 pub fn status() -> Status {
+    status_in(&Namespace::from_env())
+}
+
+/// [`status`] in the keychain service of `ns`.
+pub fn status_in(ns: &Namespace) -> Status {
     let mut keychain_error = None;
     let mut fields = Vec::new();
     for v in providers::VENDORS {
@@ -157,7 +173,7 @@ pub fn status() -> Status {
             let source = if env_value(f).is_some() {
                 Source::Environment
             } else {
-                match keychain_value(v.id, f.field) {
+                match keychain_value(&ns.keychain_service, v.id, f.field) {
                     Ok(Some(_)) => Source::Keychain,
                     Ok(None) => Source::Missing,
                     Err(e) => {
@@ -169,15 +185,15 @@ pub fn status() -> Status {
             fields.push(FieldStatus { provider: v.id, field: f.field, env: f.env, source });
         }
     }
-    Status { service: service_name(), keychain_error, fields }
+    Status { service: ns.keychain_service.clone(), keychain_error, fields }
 }
 
 fn env_value(f: &KeyField) -> Option<Sensitive<String>> {
     std::env::var(f.env).ok().filter(|v| !v.trim().is_empty()).map(Sensitive::new)
 }
 
-fn keychain_value(provider: &str, field: &str) -> Result<Option<Sensitive<String>>, KeyError> {
-    match entry(provider, field)?.get_password() {
+fn keychain_value(service: &str, provider: &str, field: &str) -> Result<Option<Sensitive<String>>, KeyError> {
+    match entry(service, provider, field)?.get_password() {
         Ok(v) => Ok(Some(Sensitive::new(v))),
         Err(keyring::Error::NoEntry) => Ok(None),
         Err(e) => Err(map_err(e)),
@@ -185,10 +201,10 @@ fn keychain_value(provider: &str, field: &str) -> Result<Option<Sensitive<String
 }
 
 /// One secret for a client: the environment variable if set, else the keychain.
-pub(crate) fn get(provider: &str, field: &str) -> Result<Option<Sensitive<String>>, KeyError> {
+pub(crate) fn get(ns: &Namespace, provider: &str, field: &str) -> Result<Option<Sensitive<String>>, KeyError> {
     let (_, f) = lookup(provider, field)?;
     if let Some(v) = env_value(f) {
         return Ok(Some(v));
     }
-    keychain_value(provider, field)
+    keychain_value(&ns.keychain_service, provider, field)
 }

@@ -9,6 +9,35 @@
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 
+/// One installation's place: its config directory and its keychain service. The faces build
+/// it once ([`Namespace::from_env`]) and pass it in; tests build their own ([`Namespace::at`])
+/// and so never touch a user's settings or keys, nor need to change the process environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Namespace {
+    pub dir: PathBuf,
+    pub keychain_service: String,
+}
+
+impl Namespace {
+    /// This process's namespace: `IDCHECK_CONFIG_DIR` or the platform's config directory.
+    pub fn from_env() -> Namespace {
+        Namespace { dir: config_dir(), keychain_service: keychain_service() }
+    }
+
+    /// A namespace of its own in `dir`, with a keychain service derived from the directory.
+    pub fn at(dir: impl Into<PathBuf>) -> Namespace {
+        let dir = dir.into();
+        Namespace { keychain_service: service_for(&dir), dir }
+    }
+}
+
+fn service_for(dir: &std::path::Path) -> String {
+    let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let h = Sha256::digest(abs.to_string_lossy().as_bytes());
+    let hex: String = h[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("idcheck:{hex}")
+}
+
 /// Where settings live: `IDCHECK_CONFIG_DIR`, else the platform config dir + `idcheck`.
 pub fn config_dir() -> PathBuf {
     if let Some(d) = relocated_dir() {
@@ -27,11 +56,6 @@ pub fn relocated_dir() -> Option<PathBuf> {
 pub fn keychain_service() -> String {
     match relocated_dir() {
         None => "idcheck".to_string(),
-        Some(dir) => {
-            let abs = std::path::absolute(&dir).unwrap_or(dir);
-            let h = Sha256::digest(abs.to_string_lossy().as_bytes());
-            let hex: String = h[..8].iter().map(|b| format!("{b:02x}")).collect();
-            format!("idcheck:{hex}")
-        }
+        Some(dir) => service_for(&dir),
     }
 }

@@ -67,7 +67,12 @@ impl std::error::Error for SettingsError {}
 
 /// Reads the settings; a missing file gives the defaults.
 pub fn load() -> Result<Settings, SettingsError> {
-    let p = path();
+    load_in(&config_dir())
+}
+
+/// [`load`] from the directory `dir`.
+pub fn load_in(dir: &std::path::Path) -> Result<Settings, SettingsError> {
+    let p = dir.join(FILE_NAME);
     match std::fs::read(&p) {
         Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| SettingsError {
             message: Msg::new(
@@ -87,7 +92,12 @@ pub fn load() -> Result<Settings, SettingsError> {
 
 /// Writes the settings atomically (temporary file + rename), creating the directory.
 pub fn save(s: &Settings) -> Result<(), SettingsError> {
-    let dir = config_dir();
+    save_in(&config_dir(), s)
+}
+
+/// [`save`] into the directory `dir`.
+pub fn save_in(dir: &std::path::Path, s: &Settings) -> Result<(), SettingsError> {
+    let dir = dir.to_path_buf();
     let fail = |e: std::io::Error| SettingsError {
         message: Msg::new(
             format!("无法保存设置到 {}（{e}）。请检查目录权限和磁盘空间", dir.display()),

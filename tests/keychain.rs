@@ -47,7 +47,7 @@ fn keychain_round_trip_in_a_relocated_config_dir() {
     settings::save(&s).unwrap();
     let loaded = settings::load().unwrap();
     assert_eq!(loaded.base_url("apizero").as_deref(), Some(fake.apizero_url().as_str()));
-    let cfg = idcheck::desk::client_config("apizero", &loaded).unwrap();
+    let cfg = idcheck::desk::client_config(&idcheck::paths::Namespace::from_env(), "apizero", &loaded).unwrap();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let c = providers::two_factor("apizero", cfg).unwrap();
     let r = rt.block_on(c.verify(IDENTITIES[0].name, IDENTITIES[0].number)).unwrap();

@@ -70,7 +70,8 @@ pub fn settings_view(state: &AppState) -> SettingsView {
     let s = state.settings();
     let demo = state.demo();
     let mut providers = BTreeMap::new();
-    let statuses = keys::statuses();
+    let status = state.desk.key_status();
+    let statuses = keys::per_provider(&status);
     for p in KEYED_PROVIDERS {
         let source = if demo {
             "demo"
@@ -83,9 +84,9 @@ pub fn settings_view(state: &AppState) -> SettingsView {
         };
         providers.insert(*p, ProviderStatus { configured: source != "none", source });
     }
-    let keychain = match keys::keychain_available() {
-        Ok(()) => KeychainStatus { available: true, message: None },
-        Err(e) => KeychainStatus { available: false, message: Some(e.message) },
+    let keychain = match status.keychain_error {
+        None => KeychainStatus { available: true, message: None },
+        Some(m) => KeychainStatus { available: false, message: Some(m) },
     };
     SettingsView {
         lang: s.lang,

@@ -1,28 +1,8 @@
-//! API keys through the core's keys module (the same code as `idcheck key`): the OS keychain,
-//! or the environment for scripts. Keys never leave Rust: the page learns only "configured /
-//! not configured" and where from.
+//! What the page may know of the keys: per provider, configured or not and from where. Keys
+//! never leave Rust; setting and deleting them goes through the desk.
 
-use crate::views::UiError;
 use idcheck::keys as core_keys;
-use idcheck::secret::Sensitive;
-
-fn ui(e: core_keys::KeyError) -> UiError {
-    let kind = serde_json::to_value(e.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-    UiError { kind, message: e.message, provider: None, vendor_code: None, request_id: None }
-}
-
-/// The key fields of a provider, in order.
-pub fn fields(provider: &str) -> Vec<&'static str> {
-    idcheck::providers::vendor(provider).map(|v| v.key_fields.iter().map(|f| f.field).collect()).unwrap_or_default()
-}
-
-/// Whether a keychain answers at all; the reason if not.
-pub fn keychain_available() -> Result<(), UiError> {
-    match core_keys::status().keychain_error {
-        None => Ok(()),
-        Some(m) => Err(UiError { kind: "no_keychain".into(), message: m, provider: None, vendor_code: None, request_id: None }),
-    }
-}
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
@@ -31,10 +11,10 @@ pub enum Source {
     None,
 }
 
-/// Whether every key field of every provider is present, and where from, in one pass.
-pub fn statuses() -> std::collections::BTreeMap<&'static str, Source> {
-    let mut out = std::collections::BTreeMap::new();
-    for f in core_keys::status().fields {
+/// Whether every key field of every provider is present, and where from.
+pub fn per_provider(status: &core_keys::Status) -> BTreeMap<&'static str, Source> {
+    let mut out = BTreeMap::new();
+    for f in &status.fields {
         let s = match f.source {
             core_keys::Source::Environment => Source::Env,
             core_keys::Source::Keychain => Source::Keychain,
@@ -48,16 +28,4 @@ pub fn statuses() -> std::collections::BTreeMap<&'static str, Source> {
         };
     }
     out
-}
-
-pub fn status(provider: &str) -> Source {
-    statuses().get(provider).copied().unwrap_or(Source::None)
-}
-
-pub fn set(provider: &str, field: &str, value: Sensitive<String>) -> Result<(), UiError> {
-    core_keys::set(provider, field, value).map_err(ui)
-}
-
-pub fn delete(provider: &str) -> Result<(), UiError> {
-    core_keys::delete(provider).map(|_| ()).map_err(ui)
 }

@@ -51,7 +51,14 @@ pub struct KeychainKey {
 
 impl Default for KeychainKey {
     fn default() -> Self {
-        KeychainKey { service: crate::paths::keychain_service(), account: KEYCHAIN_ACCOUNT.into() }
+        KeychainKey::of(&crate::paths::Namespace::from_env())
+    }
+}
+
+impl KeychainKey {
+    /// The install key of the namespace `ns`.
+    pub fn of(ns: &crate::paths::Namespace) -> KeychainKey {
+        KeychainKey { service: ns.keychain_service.clone(), account: KEYCHAIN_ACCOUNT.into() }
     }
 }
 

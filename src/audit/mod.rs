@@ -233,7 +233,12 @@ impl Store {
 /// drops records older than `retention_days` (use [`DEFAULT_RETENTION_DAYS`] unless the
 /// settings say otherwise; 0 keeps everything). What the window and the command call.
 pub fn open_in(dir: &Path, retention_days: u32) -> Result<Store, AuditError> {
-    let store = Store::open(dir, &KeychainKey::default())?;
+    open_ns(&crate::paths::Namespace { dir: dir.to_path_buf(), keychain_service: crate::paths::keychain_service() }, retention_days)
+}
+
+/// [`open_in`] for a namespace: the trail in its directory, keyed from its keychain service.
+pub fn open_ns(ns: &crate::paths::Namespace, retention_days: u32) -> Result<Store, AuditError> {
+    let store = Store::open(&ns.dir, &KeychainKey::of(ns))?;
     store.purge_older_than(retention_days)?;
     Ok(store)
 }

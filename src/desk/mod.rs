@@ -33,12 +33,12 @@ pub use trail::Trail;
 use crate::audit::Record;
 use crate::card::CardFields;
 use crate::i18n::Msg;
+use crate::paths::Namespace;
 use crate::providers::{self, guard::VerdictCache, ClientConfig, ErrorKind, Ocr, RegionResult, TwoFactorResult};
 use crate::secret::Sensitive;
 use crate::settings::{self, Settings};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 /// The providers each job may be set to.
@@ -75,10 +75,11 @@ impl Demo {
     }
 }
 
-/// What the desk was opened with: where its settings and trail live, and its engines.
+/// What the desk was opened with: where its settings, keys and trail live, and its engines.
 pub struct DeskConfig {
-    /// The settings file's and audit trail's directory.
-    pub dir: PathBuf,
+    /// The settings file's and audit trail's directory and the keychain service of the keys
+    /// and of the trail's install key.
+    pub ns: Namespace,
     /// Whether checks are written to the audit trail (`--no-record` turns it off).
     pub record: bool,
     /// The engine that reads photos on this machine (the window wraps the core's engine in its
@@ -87,15 +88,21 @@ pub struct DeskConfig {
 }
 
 impl DeskConfig {
-    /// The settings directory of this process (`IDCHECK_CONFIG_DIR` relocates it), recording
-    /// on, the core's own local engine.
+    /// This process's namespace (`IDCHECK_CONFIG_DIR` relocates it), recording on, the core's
+    /// own local engine.
     pub fn from_env() -> DeskConfig {
-        DeskConfig { dir: settings::config_dir(), record: true, local_ocr: Arc::new(providers::local::Local) }
+        DeskConfig::at(Namespace::from_env())
+    }
+
+    /// A desk's configuration in the namespace `ns`.
+    pub fn at(ns: Namespace) -> DeskConfig {
+        DeskConfig { ns, record: true, local_ocr: Arc::new(providers::local::Local) }
     }
 }
 
 /// The desk. Shared (`Arc<Desk>`) by every action of a face.
 pub struct Desk {
+    ns: Namespace,
     settings: Mutex<Settings>,
     demo: Mutex<Option<Arc<Demo>>>,
     /// Two-factor answers of this desk; emptied when the settings or the mode change.
@@ -142,9 +149,9 @@ pub struct Verified {
 }
 
 impl Desk {
-    /// A desk over the settings file of this process ([`settings::load`]).
+    /// A desk over the settings file of its namespace.
     pub fn open(config: DeskConfig) -> Result<Arc<Desk>, DeskError> {
-        let s = settings::load()?;
+        let s = settings::load_in(&config.ns.dir)?;
         Ok(Desk::with_settings(config, s))
     }
 
@@ -153,10 +160,11 @@ impl Desk {
         let mut salt = [0u8; 16];
         let _ = getrandom::getrandom(&mut salt);
         Arc::new(Desk {
+            trail: Arc::new(Trail::new(config.ns.clone(), config.record)),
+            ns: config.ns,
             settings: Mutex::new(settings),
             demo: Mutex::new(None),
             verdicts: Arc::new(VerdictCache::new()),
-            trail: Arc::new(Trail::new(config.dir, config.record)),
             consent: Mutex::new(None),
             consent_salt: salt,
             local_ocr: config.local_ocr,
@@ -174,7 +182,7 @@ impl Desk {
     pub fn change_settings(&self, f: impl FnOnce(&mut Settings)) -> Result<Settings, DeskError> {
         let mut s = self.settings();
         f(&mut s);
-        settings::save(&s)?;
+        settings::save_in(&self.ns.dir, &s)?;
         *self.settings.lock().unwrap() = s.clone();
         self.verdicts.clear();
         Ok(s)
@@ -273,7 +281,7 @@ impl Desk {
                 return Ok((cfg, true));
             }
         }
-        let cfg = client_config(provider, &self.settings()).map_err(|e| DeskError::from(e).with_provider(provider))?;
+        let cfg = client_config(&self.ns, provider, &self.settings()).map_err(|e| DeskError::from(e).with_provider(provider))?;
         Ok((cfg, false))
     }
 
@@ -283,7 +291,7 @@ impl Desk {
             return true;
         }
         let Some(v) = providers::vendor(provider) else { return false };
-        let status = crate::keys::status();
+        let status = crate::keys::status_in(&self.ns);
         v.key_fields.iter().all(|f| status.fields.iter().any(|s| s.provider == v.id && s.field == f.field && s.source != crate::keys::Source::Missing))
     }
 
@@ -314,6 +322,16 @@ impl Desk {
     /// The open trail (for history and batches), opened if needed. Blocking.
     pub fn store(&self) -> Result<Arc<crate::audit::Store>, DeskError> {
         self.trail.store(self.settings().retention_days())
+    }
+
+    /// Where this desk keeps its settings, keys and trail.
+    pub fn namespace(&self) -> &Namespace {
+        &self.ns
+    }
+
+    /// Which keys are configured, and from where (never the keys).
+    pub fn key_status(&self) -> crate::keys::Status {
+        crate::keys::status_in(&self.ns)
     }
 
     /// Why the trail cannot be written, if it cannot.
@@ -519,7 +537,7 @@ impl Desk {
             }
         }
         for (field, v) in fields.iter().zip(values) {
-            crate::keys::set(provider, field, v)?;
+            crate::keys::set_in(&self.ns, provider, field, v)?;
         }
         // A new key may answer differently from the old one.
         self.verdicts.clear();
@@ -529,7 +547,7 @@ impl Desk {
     pub fn delete_key(&self, provider: &str) -> Result<usize, DeskError> {
         one_of("provider", provider, KEYED_PROVIDERS)?;
         self.verdicts.clear();
-        Ok(crate::keys::delete(provider)?)
+        Ok(crate::keys::delete_in(&self.ns, provider)?)
     }
 
     /// Proves a provider's address (and key, where a free call exists) with the cheapest call
@@ -614,7 +632,7 @@ pub fn page_may_use(provider: &str, url: &str) -> Result<(), DeskError> {
 /// host) and its secrets (environment, keychain). A missing secret is left out; the client
 /// then answers with an `Auth` error before sending anything. A keychain failure is returned
 /// only when no secret could be found at all.
-pub fn client_config(provider: &str, settings: &Settings) -> Result<ClientConfig, crate::keys::KeyError> {
+pub fn client_config(ns: &Namespace, provider: &str, settings: &Settings) -> Result<ClientConfig, crate::keys::KeyError> {
     let v = providers::vendor(provider).ok_or_else(|| {
         let all: Vec<&str> = providers::VENDORS.iter().map(|v| v.id).collect();
         crate::keys::KeyError {
@@ -628,7 +646,7 @@ pub fn client_config(provider: &str, settings: &Settings) -> Result<ClientConfig
     let mut cfg = ClientConfig::new(settings.base_url(provider).unwrap_or_default());
     let mut failure = None;
     for f in v.key_fields {
-        match crate::keys::get(v.id, f.field) {
+        match crate::keys::get(ns, v.id, f.field) {
             Ok(Some(s)) => {
                 cfg.keys.insert(f.field, s);
             }

@@ -5,11 +5,11 @@
 use super::DeskError;
 use crate::audit::{self, Record, Store};
 use crate::i18n::Msg;
-use std::path::PathBuf;
+use crate::paths::Namespace;
 use std::sync::{Arc, Mutex};
 
 pub struct Trail {
-    dir: PathBuf,
+    ns: Namespace,
     enabled: bool,
     store: Mutex<Option<Arc<Store>>>,
     /// Why the trail could not be used the last time it was tried.
@@ -17,9 +17,9 @@ pub struct Trail {
 }
 
 impl Trail {
-    /// The trail in `dir`; `enabled = false` (`--no-record`) records nothing and never opens it.
-    pub fn new(dir: PathBuf, enabled: bool) -> Trail {
-        Trail { dir, enabled, store: Mutex::new(None), error: Mutex::new(None) }
+    /// The trail of `ns`; `enabled = false` (`--no-record`) records nothing and never opens it.
+    pub fn new(ns: Namespace, enabled: bool) -> Trail {
+        Trail { ns, enabled, store: Mutex::new(None), error: Mutex::new(None) }
     }
 
     pub fn enabled(&self) -> bool {
@@ -33,7 +33,7 @@ impl Trail {
         if let Some(s) = slot.as_ref() {
             return Ok(s.clone());
         }
-        match audit::open_in(&self.dir, retention_days) {
+        match audit::open_ns(&self.ns, retention_days) {
             Ok(s) => {
                 let s = Arc::new(s);
                 *slot = Some(s.clone());

@@ -2,8 +2,8 @@
 //! the audit trail in a real SQLite file keyed from the real keychain (scripts/test.sh runs
 //! the tests inside a throw-away gnome-keyring).
 //!
-//! The process's environment is set once (a config directory of its own, the fake apizero
-//! key for the "real" endpoint); every test has its own desk, fakes and trail directory.
+//! Every test has its own desk in a namespace of its own (config directory and keychain
+//! service), its own fakes and trail: nothing here changes the process's environment.
 
 use idcheck::audit::{Filter, Kind, Outcome};
 use idcheck::desk::batch::BatchOptions;
@@ -11,24 +11,11 @@ use idcheck::desk::{Demo, Desk, DeskConfig, PageSettings};
 use idcheck::providers::Verdict;
 use idcheck::secret::Sensitive;
 use idcheck_fake::{Endpoint, FakeConfig, FakeServices, Fault, Vendor};
-use std::sync::{Arc, Once};
+use std::sync::Arc;
 use std::time::Duration;
 
 const NAME: &str = "李四";
 const NUMBER: &str = "110101199003070038";
-
-fn env() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let dir = std::env::temp_dir().join(format!("idcheck-desk-tests-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::env::set_var("IDCHECK_CONFIG_DIR", &dir);
-        std::env::set_var("IDCHECK_APIZERO_KEY", idcheck_fake::APIZERO_KEY);
-        for v in ["IDCHECK_APIZERO_URL", "IDCHECK_NOWAPI_URL", "IDCHECK_MUZHIYUN_URL", "IDCHECK_MUZHIYUN_APPCODE"] {
-            std::env::remove_var(v);
-        }
-    });
-}
 
 async fn fake() -> FakeServices {
     FakeServices::start(FakeConfig::default()).await.expect("fakes start")
@@ -37,12 +24,14 @@ async fn fake() -> FakeServices {
 /// A desk whose "real" apizero is `real` (a loopback address set in the settings file, as an
 /// administrator would), with its trail in a directory of its own.
 fn desk(real: &FakeServices, dir: &tempfile::TempDir) -> Arc<Desk> {
-    env();
     let mut s = idcheck::settings::Settings::default();
     s.base_urls.insert("apizero".into(), real.base_url(Vendor::Apizero));
     s.two_factor_provider = Some("apizero".into());
-    let config = DeskConfig { dir: dir.path().to_path_buf(), ..DeskConfig::from_env() };
-    Desk::with_settings(config, s)
+    let config = DeskConfig::at(idcheck::paths::Namespace::at(dir.path()));
+    let desk = Desk::with_settings(config, s);
+    // The real service's key, in this desk's own keychain service.
+    desk.save_key("apizero", vec![Sensitive::new(idcheck_fake::APIZERO_KEY.to_string())]).expect("a Secret Service is needed for the key");
+    desk
 }
 
 fn demo_of(f: &FakeServices) -> Demo {
@@ -163,12 +152,8 @@ async fn a_sent_check_is_finished_and_recorded_when_the_clerk_cancels() {
 async fn the_photo_stays_here_by_default_and_saving_a_key_does_not_change_that() {
     let (real, dir) = (fake().await, tempfile::tempdir().unwrap());
     let desk = desk(&real, &dir);
-    assert_eq!(desk.ocr_provider(), "local");
-    match desk.save_key("apizero", vec![Sensitive::new(idcheck_fake::APIZERO_KEY.to_string())]) {
-        Ok(()) => {}
-        Err(e) if e.kind == "no_keychain" && std::env::var("IDCHECK_REQUIRE_KEYCHAIN").as_deref() != Ok("1") => eprintln!("note: no keychain, key not saved"),
-        Err(e) => panic!("{e}"),
-    }
+    // desk() saved an apizero key: the OCR choice is still this machine.
+    assert_eq!(desk.key_status().fields.iter().find(|f| f.provider == "apizero").map(|f| f.source), Some(idcheck::keys::Source::Keychain));
     assert_eq!(desk.ocr_provider(), "local", "saving a key switched the OCR to a vendor");
     let jpeg = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cards/clean-front.jpg")).unwrap();
     let prepared = idcheck::desk::photo::prepare(&jpeg).unwrap();

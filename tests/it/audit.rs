@@ -231,9 +231,8 @@ fn history_command_finds_checks_by_number() {
     use idcheck::audit::KeychainKey;
     let dir = tempfile::tempdir().unwrap();
     // The command below runs with this config directory, and the keychain service (so the
-    // audit key) follows it; write the trail under the same one, away from the user's keys.
-    std::env::set_var("IDCHECK_CONFIG_DIR", dir.path());
-    let s = Store::open(dir.path(), &KeychainKey::default()).unwrap();
+    // audit key) follows it; write the trail in the same namespace, away from the user's keys.
+    let s = Store::open(dir.path(), &KeychainKey::of(&idcheck::paths::Namespace::at(dir.path()))).unwrap();
     record_all(&s);
     drop(s);
     let run = |args: &[&str]| {

@@ -237,9 +237,7 @@ fn the_retention_in_the_settings_purges_when_the_command_opens_the_trail() {
     let cfg = dir.path().join("cfg");
     // Old checks, written under the keychain service the command will use for this directory
     // (the other tests of this file pass their directory to their commands explicitly).
-    std::env::set_var("IDCHECK_CONFIG_DIR", &cfg);
-    let store = Store::open(&cfg, &KeychainKey::default()).unwrap();
-    std::env::remove_var("IDCHECK_CONFIG_DIR");
+    let store = Store::open(&cfg, &KeychainKey::of(&idcheck::paths::Namespace::at(&cfg))).unwrap();
     let days_ago = |d: i64| chrono::Utc::now() - chrono::Duration::days(d);
     store.record(&Record::local(&idcheck::id::check(IDENTITIES[0].number)).at(days_ago(40))).unwrap();
     store.record(&Record::local(&idcheck::id::check(IDENTITIES[1].number)).at(days_ago(10))).unwrap();
