@@ -50,9 +50,7 @@ impl Desk {
             return Err(DeskError::bad_input("provider"));
         }
         // The client, and so the mode, is fixed now: a batch never mixes demo and real answers.
-        let (cfg, demo) = self.client_config(&provider)?;
-        let scope = format!("{}|{}", if demo { "demo" } else { "real" }, cfg.base_url);
-        let client = providers::two_factor_in(&provider, cfg, self.verdicts.clone(), &scope)?;
+        let (client, demo) = self.two_factor_client(&provider)?;
         let p = path.to_path_buf();
         let mut input = tokio::task::spawn_blocking(move || batch::load(&p)).await.map_err(|_| DeskError::internal())??;
         // The batch's state lives in the audit trail: without it, no batch.
@@ -61,13 +59,7 @@ impl Desk {
         let operator = self.settings().operator().map(String::from);
 
         if !input.images.is_empty() {
-            let ocr_id = self.ocr_provider();
-            let (reader, ocr_demo): (Arc<dyn Ocr>, bool) = if ocr_id == "local" {
-                (self.local_ocr.clone(), false)
-            } else {
-                let (cfg, d) = self.client_config(&ocr_id)?;
-                (providers::ocr(&ocr_id, cfg)?, d)
-            };
+            let (ocr_id, reader, ocr_demo) = self.ocr_reader()?;
             let total = input.images.len();
             let done = AtomicUsize::new(0);
             on_read(0, total);

@@ -285,6 +285,26 @@ impl Desk {
         Ok((cfg, false))
     }
 
+    /// The OCR provider of the settings, its reader (the local engine, or the vendor's client
+    /// with its keys) and whether that is the demo fake.
+    fn ocr_reader(&self) -> Result<(String, Arc<dyn Ocr>, bool), DeskError> {
+        let provider = self.ocr_provider();
+        if provider == "local" {
+            return Ok((provider, self.local_ocr.clone(), false));
+        }
+        let (cfg, demo) = self.client_config(&provider)?;
+        let client = providers::ocr(&provider, cfg)?;
+        Ok((provider, client, demo))
+    }
+
+    /// The two-factor client of `provider` with this desk's verdicts, scoped to its endpoint
+    /// and mode, and whether it is the demo fake.
+    fn two_factor_client(&self, provider: &str) -> Result<(Arc<dyn providers::TwoFactor>, bool), DeskError> {
+        let (cfg, demo) = self.client_config(provider)?;
+        let scope = format!("{}|{}", if demo { "demo" } else { "real" }, cfg.base_url);
+        Ok((providers::two_factor_in(provider, cfg, self.verdicts.clone(), &scope)?, demo))
+    }
+
     /// Whether `provider` can be used now: no key needed, its keys present, or demo.
     pub fn configured(&self, provider: &str) -> bool {
         if matches!(provider, "local" | "embedded") || self.demo().is_some_and(|d| d.urls.contains_key(provider)) {
@@ -390,13 +410,7 @@ impl Desk {
     /// and the local check of the number it found. A new photo is a new holder.
     pub async fn read_card(self: &Arc<Self>, jpeg: Arc<Vec<u8>>) -> Result<CardRead, DeskError> {
         self.forget_holder();
-        let provider = self.ocr_provider();
-        let (client, demo): (Arc<dyn Ocr>, bool) = if provider == "local" {
-            (self.local_ocr.clone(), false)
-        } else {
-            let (cfg, demo) = self.client_config(&provider)?;
-            (providers::ocr(&provider, cfg)?, demo)
-        };
+        let (provider, client, demo) = self.ocr_reader()?;
         let result = client.read(&jpeg).await;
         let mut records = vec![Record::ocr(&Desk::recorded_id(&provider, demo), &result)];
         if let Some(n) = result.as_ref().ok().and_then(|f| f.number.as_deref()).filter(|n| !n.trim().is_empty()) {
@@ -481,9 +495,7 @@ impl Desk {
             )
             .with_provider(&provider));
         }
-        let (cfg, demo) = self.client_config(&provider)?;
-        let scope = format!("{}|{}", if demo { "demo" } else { "real" }, cfg.base_url);
-        let client = providers::two_factor_in(&provider, cfg, self.verdicts.clone(), &scope)?;
+        let (client, demo) = self.two_factor_client(&provider)?;
         let number18 = checked.number18().to_string();
         // Consent covers this one check.
         self.forget_holder();
