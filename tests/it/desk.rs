@@ -234,3 +234,17 @@ async fn a_batch_of_photos_sends_prepared_photos_and_keeps_the_mode_it_started_i
     let two: Vec<String> = trail(&desk).into_iter().filter(|e| e.kind == Kind::TwoFactor).map(|e| e.provider).collect();
     assert_eq!(two, vec!["apizero-demo".to_string()]);
 }
+
+#[tokio::test]
+async fn the_same_holder_twice_in_one_table_is_paid_once() {
+    let (real, dir) = (fake().await, tempfile::tempdir().unwrap());
+    let desk = desk(&real, &dir);
+    let table = dir.path().join("people.csv");
+    std::fs::write(&table, format!("姓名,身份证号\n{NAME},{NUMBER}\n{NAME},{NUMBER}\n张三,11010519491231002X\n")).unwrap();
+    let mut job = desk.batch_load(&table, BatchOptions::default(), |_, _| {}).await.unwrap();
+    assert_eq!(job.plan.to_send(), 3);
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let summary = desk.batch_run(&mut job, true, false, &cancel, |_| {}).await.unwrap();
+    assert_eq!(summary.matched, 3);
+    assert_eq!(real.calls(Endpoint::Apizero2c), 2, "the repeated row was paid again");
+}
