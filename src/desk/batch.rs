@@ -46,9 +46,6 @@ impl Desk {
     pub async fn batch_load(self: &Arc<Self>, path: &Path, options: BatchOptions, on_read: impl Fn(usize, usize) + Send + Sync) -> Result<BatchJob, DeskError> {
         let kind = InputKind::of(path)?;
         let provider = options.provider.clone().unwrap_or_else(|| self.settings().two_factor().to_string());
-        if !super::TWO_FACTOR_PROVIDERS.contains(&provider.as_str()) && providers::vendor(&provider).and_then(|v| v.two_factor).is_none() {
-            return Err(DeskError::bad_input("provider"));
-        }
         // The client, and so the mode, is fixed now: a batch never mixes demo and real answers.
         let (client, demo) = self.two_factor_client(&provider)?;
         let p = path.to_path_buf();
