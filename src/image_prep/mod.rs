@@ -189,11 +189,12 @@ fn decode_jpeg_scaled(bytes: &[u8]) -> Result<Option<Decoded>, ImageError> {
     Ok(Some(Decoded { image, width: w, height: h, orientation }))
 }
 
-/// The marker segments before the image data: (marker, payload).
+/// The marker segments up to and including the first scan header (SOS): (marker, payload).
 fn jpeg_segments(b: &[u8]) -> impl Iterator<Item = (u8, &[u8])> {
     let mut i = 2;
+    let mut scan_seen = false;
     std::iter::from_fn(move || loop {
-        if i + 4 > b.len() || b[i] != 0xFF {
+        if scan_seen || i + 4 > b.len() || b[i] != 0xFF {
             return None;
         }
         let m = b[i + 1];
@@ -206,13 +207,19 @@ fn jpeg_segments(b: &[u8]) -> impl Iterator<Item = (u8, &[u8])> {
             continue;
         }
         let len = u16::from_be_bytes([b[i + 2], b[i + 3]]) as usize;
-        if m == 0xDA || len < 2 {
+        if len < 2 {
             return None;
         }
         let seg = b.get(i + 4..i + 2 + len)?;
         i += 2 + len;
+        scan_seen = m == 0xDA;
         return Some((m, seg));
     })
+}
+
+/// Whether `m` is a start-of-frame marker (SOF0–SOF15 but DHT, JPG and DAC).
+fn is_sof(m: u8) -> bool {
+    matches!(m, 0xC0..=0xCF) && !matches!(m, 0xC4 | 0xC8 | 0xCC)
 }
 
 /// The TIFF structure inside the first APP1 `Exif` segment, where the orientation lives.
@@ -222,7 +229,7 @@ fn jpeg_exif(b: &[u8]) -> Option<&[u8]> {
 
 /// Width and height from the first SOFn segment.
 fn jpeg_frame_size(b: &[u8]) -> Option<(u32, u32)> {
-    let (_, s) = jpeg_segments(b).find(|&(m, _)| matches!(m, 0xC0..=0xCF) && !matches!(m, 0xC4 | 0xC8 | 0xCC))?;
+    let (_, s) = jpeg_segments(b).find(|&(m, _)| is_sof(m))?;
     let s = s.get(..5)?;
     Some((u16::from_be_bytes([s[3], s[4]]) as u32, u16::from_be_bytes([s[1], s[2]]) as u32))
 }
@@ -233,30 +240,16 @@ fn jpeg_frame_size(b: &[u8]) -> Option<(u32, u32)> {
 /// is decoded row by row, or when the headers cannot be parsed (the decoder then judges).
 fn jpeg_coefficient_bytes(b: &[u8]) -> Option<u64> {
     let mut frame: Option<(u8, &[u8])> = None;
-    let mut i = 2;
-    let scan_components = loop {
-        if i + 4 > b.len() || b[i] != 0xFF {
-            return None;
-        }
-        let m = b[i + 1];
-        if m == 0xFF {
-            i += 1;
-            continue;
-        }
-        if m == 0xD8 || (0xD0..=0xD7).contains(&m) || m == 0x01 {
-            i += 2;
-            continue;
-        }
-        let len = u16::from_be_bytes([b[i + 2], b[i + 3]]) as usize;
-        let seg = b.get(i + 4..i + 2 + len.max(2))?;
-        if matches!(m, 0xC0..=0xCF) && !matches!(m, 0xC4 | 0xC8 | 0xCC) && frame.is_none() {
+    let mut scan_components = None;
+    for (m, seg) in jpeg_segments(b) {
+        if is_sof(m) && frame.is_none() {
             frame = Some((m, seg));
         }
         if m == 0xDA {
-            break *seg.first()?;
+            scan_components = Some(*seg.first()?);
         }
-        i += 2 + len;
-    };
+    }
+    let scan_components = scan_components?;
     let (marker, sof) = frame?;
     let progressive = matches!(marker, 0xC2 | 0xC6 | 0xCA | 0xCE);
     let (h, w, n) = (u16::from_be_bytes([*sof.get(1)?, *sof.get(2)?]) as u64, u16::from_be_bytes([*sof.get(3)?, *sof.get(4)?]) as u64, *sof.get(5)?);
