@@ -6,10 +6,13 @@ cd "$(dirname "$0")/.."
 
 # build: WebKitGTK 4.1 (pulls GTK 3, libsoup 3), D-Bus headers for the keychain client,
 # libjpeg-turbo's TurboJPEG (linked statically, so not needed to run).
-# run and test: a virtual display, WebKitWebDriver, a Secret Service, screenshots, CJK fonts.
+# run and test: a virtual display, WebKitWebDriver, a Secret Service, screenshots, CJK fonts;
+# PostgreSQL's server for the team-trail tests (each test starts a throw-away cluster of its
+# own in a temporary directory; the package's default cluster is not used).
 PACKAGES=(
   build-essential pkg-config libwebkit2gtk-4.1-dev libdbus-1-dev libturbojpeg0-dev
   xvfb xauth webkit2gtk-driver gnome-keyring dbus-x11 imagemagick x11-utils fonts-noto-cjk
+  postgresql
 )
 # pip fetches the ONNX Runtime wheel (scripts/fetch_onnxruntime.sh).
 python3 -m pip --version >/dev/null 2>&1 || PACKAGES+=(python3-pip)
@@ -26,6 +29,11 @@ if ((${#missing[@]})); then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   echo "setup: installing ${missing[*]}"
+  # PostgreSQL's package would create and start a cluster of its own; the tests make theirs.
+  if [[ " ${missing[*]} " == *" postgresql "* ]] && [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+    $SUDO mkdir -p /etc/postgresql-common
+    echo "create_main_cluster = false" | $SUDO tee /etc/postgresql-common/createcluster.conf >/dev/null
+  fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

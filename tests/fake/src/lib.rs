@@ -11,6 +11,7 @@
 //! returns fixed demo fields.
 
 mod data;
+pub mod postgres;
 mod server;
 
 pub use data::{Identity, IDENTITIES, NO_RECORD_NUMBER, UNKNOWN_REGION_NUMBER};
