@@ -15,6 +15,7 @@ mod ocr_local;
 pub mod photo;
 pub mod settings;
 pub mod state;
+mod team;
 pub mod trail;
 pub mod views;
 
@@ -78,13 +79,17 @@ pub fn run() {
             eprintln!("idcheck-app: {}", e.message);
         }
     }
+    let desk = state.desk.clone();
     tauri::Builder::default()
         .manage(state)
-        .setup(|app| {
+        .setup(move |app| {
             // The package ships ONNX Runtime among its resources (tauri.bundle.json).
             if let Ok(dir) = app.path().resource_dir() {
                 idcheck::ocr::net::add_library_dir(&dir.join("onnxruntime"));
             }
+            // The team sender: pushes this desk's checks to the team database for as long as
+            // the window is open (recording a check wakes it); idle while the desk is in no team.
+            tauri::async_runtime::spawn(desk.run_team_sender());
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -133,6 +138,12 @@ pub fn run() {
             batch::batch_run,
             batch::batch_cancel,
             batch::batch_export,
+            team::team_status,
+            team::team_set_url,
+            team::team_set_password,
+            team::team_join,
+            team::team_sync,
+            team::team_history,
             perf::perf_mark,
             perf::page_ready,
         ])
