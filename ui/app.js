@@ -1,5 +1,5 @@
 // The main window: photo in, form, local checks, region, two-factor check; the 历史 (history)
-// and 批量 (batch) views for reviewers; settings.
+// and 批量 (batch) views for reviewers (历史 of this desk or of the team); settings (团队 too).
 // All work happens in Rust behind `invoke`; this module only renders and forwards input.
 
 import { t, pick, applyStatic, STRINGS } from './i18n.js';
@@ -34,6 +34,14 @@ const state = {
   lastView: 'main',
   history: null, // { entries, total, providers }
   historyError: null,
+  historyScope: 'local', // local | team: this desk's trail or the team's
+  historyLoading: false, // a team search on its way
+  teamHistory: null, // { entries, more }
+  team: null, // where this desk stands with its team (Settings → 团队); never a password or code
+  teamError: null,
+  teamBusy: false,
+  teamUrlDirty: false, // the clerk is editing the URL: a status refresh leaves it alone
+  teamMsg: null, // what the last team action said: { said: [[key, vars]], good } or { error }
   batch: null, // the loaded plan: { total, to_send, invalid, previous, rows, ... }
   batchRows: [], // masked result lines, by index
   batchBusy: false, // loading or running
@@ -717,6 +725,153 @@ async function saveSettings() {
   armIdle();
 }
 
+// ---------- team (Settings → 团队) ----------
+
+function fmtTime(iso) {
+  return iso ? new Date(iso).toLocaleString(state.lang === 'en' ? 'en-GB' : 'zh-CN') : '';
+}
+
+let teamSeq = 0;
+async function loadTeam() {
+  const seq = ++teamSeq;
+  try {
+    const s = await invoke('team_status');
+    if (seq !== teamSeq) return;
+    state.team = s;
+    state.teamError = null;
+  } catch (e) {
+    if (seq !== teamSeq) return;
+    state.teamError = asError(e);
+  }
+  renderTeam();
+}
+
+function renderTeam() {
+  const T = state.team;
+  const url = $('#team-url');
+  if (T && !state.teamUrlDirty) url.value = T.url || '';
+  url.disabled = !!(T && T.url_from_env);
+  $('#team-password').placeholder = t(state.lang, T && T.password ? 'team.password.saved_ph' : 'team.password.ph');
+  const st = $('#team-status');
+  const last = $('#team-last');
+  $('#team-sync').disabled = state.teamBusy || !(T && T.joined);
+  $('#team-join').disabled = state.teamBusy;
+  $('#team-save').disabled = state.teamBusy;
+  renderTeamMsg();
+  if (state.teamError) {
+    st.textContent = errorText(state.teamError);
+    st.className = 'error';
+    show(last, false);
+    return;
+  }
+  if (!T) { st.textContent = ''; show(last, false); return; }
+  const parts = [];
+  if (!T.url) parts.push(t(state.lang, 'team.none'));
+  else if (!T.joined) parts.push(t(state.lang, 'team.not_joined', { url: T.url }));
+  else parts.push(t(state.lang, 'team.joined', { desk: T.desk || '', url: T.url }));
+  if (T.url_from_env) parts.push(t(state.lang, 'team.env'));
+  if (T.url && T.joined && T.outbox) {
+    parts.push(T.outbox.pending
+      ? t(state.lang, 'team.pending', { n: T.outbox.pending, t: fmtTime(T.outbox.oldest) })
+      : t(state.lang, 'team.nothing_pending'));
+  }
+  st.textContent = parts.join(' ');
+  st.className = T.url && T.joined ? 'note good' : 'note';
+  st.dataset.joined = T.joined ? '1' : '0';
+  // The last push: when it worked, or why it did not, in the clerk's language.
+  if (T.last_error) {
+    last.textContent = t(state.lang, 'team.last_error', { e: pick(state.lang, T.last_error) });
+    last.className = 'error';
+  } else if (T.last_sync) {
+    last.textContent = t(state.lang, 'team.last_sync', { t: fmtTime(T.last_sync) });
+    last.className = 'note';
+  }
+  show(last, !!(T.last_error || T.last_sync));
+}
+
+/** The line under the team buttons, kept as words to render so that it follows the language
+ * switch: `said` (a list of [key, vars]) or an `error` from Rust. */
+function renderTeamMsg() {
+  const msg = $('#team-msg');
+  const M = state.teamMsg;
+  msg.textContent = !M ? '' : M.error ? errorText(M.error) : M.said.map(([k, v]) => t(state.lang, k, v)).join(' ');
+  msg.className = M && M.error ? 'error' : M && M.good ? 'note good' : 'note';
+  show(msg, !!M);
+}
+
+/** Runs one team action, reporting in #team-msg; what the clerk typed stays on failure. */
+async function teamAction(work, { push = false } = {}) {
+  if (state.teamBusy) return;
+  state.teamBusy = true;
+  state.teamMsg = { said: [['team.working']] };
+  renderTeam();
+  let failed = false;
+  try {
+    state.teamMsg = { said: await work(), good: true };
+  } catch (e) {
+    failed = true;
+    state.teamMsg = { error: asError(e) };
+  } finally {
+    state.teamBusy = false;
+    renderTeam();
+  }
+  if (failed) {
+    // A failed push or join may have changed the status (the last error): ask again. A failed
+    // push is then said once, by the status's last-push line.
+    await loadTeam();
+    if (push && state.team && state.team.last_error) {
+      state.teamMsg = null;
+      renderTeamMsg();
+    }
+  }
+}
+
+function saveTeam() {
+  return teamAction(async () => {
+    const url = $('#team-url').value.trim();
+    const password = $('#team-password').value;
+    const said = [];
+    const T = state.team;
+    if (!$('#team-url').disabled && (state.teamUrlDirty || !T || (T.url || '') !== url)) {
+      state.team = await invoke('team_set_url', { url });
+      state.teamUrlDirty = false;
+      said.push([url ? 'team.saved' : 'team.cleared']);
+    }
+    if (password) {
+      state.team = await invoke('team_set_password', { password });
+      $('#team-password').value = '';
+      said.push(['team.password_saved']);
+    }
+    return said.length ? said : [['team.nothing_to_save']];
+  });
+}
+
+function joinTeam() {
+  const code = $('#team-code').value.trim();
+  if (!code) {
+    state.teamMsg = { error: { message: { zh: t('zh', 'team.need_code'), en: t('en', 'team.need_code') } } };
+    renderTeamMsg();
+    $('#team-code').focus();
+    return;
+  }
+  return teamAction(async () => {
+    // An address from IDCHECK_TEAM_URL is the one used: the desk joins there.
+    const url = $('#team-url').disabled ? '' : $('#team-url').value.trim();
+    state.team = await invoke('team_join', { url, code });
+    state.teamUrlDirty = false;
+    $('#team-code').value = '';
+    return [['team.joined_msg']];
+  });
+}
+
+function syncTeam() {
+  return teamAction(async () => {
+    const r = await invoke('team_sync');
+    state.team = r.status;
+    return [['team.synced', r.sync]];
+  }, { push: true });
+}
+
 function openSettings(on) {
   showView(on ? 'settings' : state.lastView);
 }
@@ -733,7 +888,7 @@ function showView(name) {
     if (b.dataset.view === name) b.setAttribute('aria-current', 'page');
     else b.removeAttribute('aria-current');
   }
-  if (name === 'settings') $('#sel-ocr').focus();
+  if (name === 'settings') { $('#sel-ocr').focus(); loadTeam(); }
   else if (name === 'history') { $('#h-number').focus(); loadHistory(); }
   else if (name === 'batch') $('#batch-path').focus();
   else $('#f-name').focus();
@@ -752,16 +907,54 @@ function historyFilter() {
   };
 }
 
+function teamHistoryFilter() {
+  return {
+    since: $('#h-since').value.trim(),
+    until: $('#h-until').value.trim(),
+    kind: $('#h-kind').value,
+    desk: $('#h-desk').value.trim(),
+    number: $('#h-number').value.trim(),
+  };
+}
+
+let historySeq = 0;
+/** Searches this desk's trail or the team's, as the switch says. What the reviewer typed in
+ * the filter stays as it is, whatever the answer. */
 async function loadHistory() {
+  const seq = ++historySeq;
+  const team = state.historyScope === 'team';
   state.historyError = null;
+  state.historyLoading = team;
   $('#history-msg').textContent = '';
+  if (team) renderHistory();
   try {
-    state.history = await invoke('history', { filter: historyFilter() });
+    const r = team ? await invoke('team_history', { filter: teamHistoryFilter() }) : await invoke('history', { filter: historyFilter() });
+    if (seq !== historySeq) return;
+    if (team) state.teamHistory = r;
+    else state.history = r;
   } catch (e) {
-    state.history = null;
+    if (seq !== historySeq) return;
+    if (team) state.teamHistory = null;
+    else state.history = null;
     state.historyError = asError(e);
   }
+  state.historyLoading = false;
   renderHistory();
+}
+
+/** 本机 / 团队: which trail the 历史 view lists. */
+function setHistoryScope(scope) {
+  if (scope === state.historyScope) return;
+  state.historyScope = scope;
+  state.historyError = null;
+  loadHistory();
+}
+
+function renderHistoryScope() {
+  const team = state.historyScope === 'team';
+  for (const b of document.querySelectorAll('#history [data-scope]')) b.setAttribute('aria-pressed', String(b.dataset.scope === state.historyScope));
+  for (const e of document.querySelectorAll('#history .team-only')) e.hidden = !team;
+  for (const e of document.querySelectorAll('#history .local-only')) e.hidden = team;
 }
 
 function providerLabel(id) {
@@ -773,10 +966,18 @@ function providerLabel(id) {
 }
 
 function renderHistory() {
+  renderHistoryScope();
+  $('#history-error').textContent = errorText(state.historyError);
+  show($('#history-error-box'), !!state.historyError);
+  // Not in a team (or not joined): the way to Settings → 团队.
+  const kind = state.historyError && state.historyError.kind;
+  show($('#history-goto-team'), kind === 'team_not_configured' || kind === 'team_key');
+  if (state.historyScope === 'team') renderTeamHistory();
+  else renderLocalHistory();
+}
+
+function renderLocalHistory() {
   const H = state.history;
-  const err = $('#history-error');
-  err.textContent = errorText(state.historyError);
-  show(err, !!state.historyError);
   // The provider choices are the providers in the trail.
   const sel = $('#h-provider');
   const chosen = sel.value;
@@ -816,8 +1017,43 @@ function renderHistory() {
   }));
 }
 
+function renderTeamHistory() {
+  const H = state.teamHistory;
+  const body = $('#history-rows');
+  const count = $('#history-count');
+  if (state.historyLoading) count.textContent = t(state.lang, 'history.team_loading');
+  if (!H) {
+    body.replaceChildren();
+    if (!state.historyLoading) count.textContent = '';
+    return;
+  }
+  const shown = H.entries.length;
+  if (!state.historyLoading) {
+    count.textContent = H.more ? t(state.lang, 'history.team_count_more', { shown }) : t(state.lang, 'history.team_count', { total: shown });
+  }
+  if (!shown) {
+    body.replaceChildren(el('tr', {}, el('td', { colspan: '10', class: 'note', text: t(state.lang, 'history.empty') })));
+    return;
+  }
+  body.replaceChildren(...H.entries.map((e) => {
+    const code = [e.error_kind, e.vendor_code, e.request_id].filter(Boolean);
+    const outcome = el('span', { class: `tag ${e.outcome}`, text: t(state.lang, `outcome.${e.outcome}`) });
+    return el('tr', { 'data-outcome': e.outcome, 'data-desk': e.desk },
+      el('td', { class: 'nowrap', text: fmtTime(e.at) }),
+      el('td', { class: 'mono', text: e.desk }),
+      el('td', { text: t(state.lang, `kind.${e.kind}`) }),
+      el('td', { text: providerLabel(e.provider) }),
+      el('td', { text: e.name_masked || '' }),
+      el('td', { class: 'mono', text: e.number_masked || '' }),
+      el('td', {}, outcome),
+      el('td', { class: 'mono small', text: code.join(' · ') }),
+      el('td', { text: e.consent ? t(state.lang, 'yes') : '' }),
+      el('td', { text: e.operator || '' }));
+  }));
+}
+
 function resetHistory() {
-  for (const id of ['#h-since', '#h-until', '#h-number']) $(id).value = '';
+  for (const id of ['#h-since', '#h-until', '#h-number', '#h-desk']) $(id).value = '';
   for (const id of ['#h-kind', '#h-outcome', '#h-provider']) $(id).value = '';
   loadHistory();
 }
@@ -991,6 +1227,7 @@ function renderAll() {
   renderVerifyGate();
   renderVerdict();
   renderSettings();
+  renderTeam();
   renderHistory();
   renderBatch();
 }
@@ -1015,6 +1252,20 @@ function wire() {
   $('#h-reset').addEventListener('click', resetHistory);
   $('#h-export').addEventListener('click', exportHistory);
   for (const id of ['#h-kind', '#h-outcome', '#h-provider']) $(id).addEventListener('change', loadHistory);
+  for (const b of document.querySelectorAll('#history [data-scope]')) b.addEventListener('click', () => setHistoryScope(b.dataset.scope));
+  $('#history-goto-team').addEventListener('click', () => {
+    openSettings(true);
+    $('#h-team').scrollIntoView({ block: 'start' });
+    $('#team-url').focus();
+  });
+  $('#team-url').addEventListener('input', () => { state.teamUrlDirty = true; });
+  $('#team-save').addEventListener('click', saveTeam);
+  $('#team-join').addEventListener('click', joinTeam);
+  $('#team-sync').addEventListener('click', syncTeam);
+  $('#team-code').addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); joinTeam(); } });
+  $('#team-password').addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); saveTeam(); } });
+  // While Settings is open, the outbox and the last push stay current (the sender runs on its own).
+  setInterval(() => { if (state.view === 'settings' && !state.teamBusy) loadTeam(); }, 10000);
   $('#batch-pick-folder').addEventListener('click', () => browseBatch(true));
   $('#batch-pick-table').addEventListener('click', () => browseBatch(false));
   $('#batch-load').addEventListener('click', loadBatch);
