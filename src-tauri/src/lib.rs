@@ -89,6 +89,8 @@ pub fn run() {
             }
             // The team sender: pushes this desk's checks to the team database for as long as
             // the window is open (recording a check wakes it); idle while the desk is in no team.
+            // Woken once at the start, so checks left waiting by the last session go out now.
+            desk.nudge_team_sender();
             tauri::async_runtime::spawn(desk.run_team_sender());
             Ok(())
         })
