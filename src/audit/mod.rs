@@ -15,19 +15,26 @@
 //! # Ok::<(), idcheck::audit::AuditError>(())
 //! ```
 
+pub mod chunk;
 pub mod export;
+mod hmac16;
 pub mod key;
+pub mod outbox;
+mod query;
 pub(crate) mod record;
 mod schema;
 
+pub use chunk::{NumberChunk, CHUNK_MAX, ENTRY_LEN, TEAM_ENTRY_LEN};
 pub use export::write_csv;
-pub use key::{KeySource, KeychainKey, StaticKey};
+pub use key::{KeySource, KeychainKey, StaticKey, TEAM_KEYCHAIN_ACCOUNT};
+pub use outbox::{OutItem, OutKey, OutRow, OutboxStatus};
 pub use record::{Entry, ErrorInfo, Filter, Kind, Outcome, Record};
 
 use crate::i18n::Msg;
-use rusqlite::{params_from_iter, Connection};
+use crate::secret::Sensitive;
+use rusqlite::Connection;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, RwLock};
 
 /// File name of the database inside the config directory.
 pub const DB_FILE: &str = "audit.sqlite3";
@@ -35,9 +42,10 @@ pub const DB_FILE: &str = "audit.sqlite3";
 /// From this many records, [`Store::record_many`] inserts in hash order.
 pub const BULK: usize = 1024;
 
-/// Page cache of a connection, in KiB (SQLite allocates it only as it is used): large enough
-/// to keep the number-hash index of a few million checks in memory while a stream is recorded.
-const CACHE_KIB: i64 = 65_536;
+/// Page cache of a connection, in KiB (SQLite allocates it only as it is used): room for a
+/// chunk of numbers (2.6 MB at most) and the hot part of the indexes. A stream's numbers are
+/// no longer rows of their own (see [`chunk`]), so no large index has to stay in memory.
+const CACHE_KIB: i64 = 8_192;
 
 pub use crate::settings::DEFAULT_RETENTION_DAYS;
 
@@ -76,8 +84,12 @@ impl From<rusqlite::Error> for AuditError {
 /// connection is guarded by a mutex, so batch tasks can record concurrently.
 pub struct Store {
     conn: Mutex<Connection>,
-    /// HMAC state with the install key already absorbed; cloned per hash.
+    /// HMAC state with the install key already absorbed; cloned per hash. Everything local
+    /// (number hashes, the batch ledger, fingerprints) is keyed with it, in a team or not.
     hasher: key::KeyedHasher,
+    /// The team key's HMAC state while this desk is in a team: records then also get the
+    /// number's team hash and wait in the outbox.
+    team: RwLock<Option<key::KeyedHasher>>,
     path: PathBuf,
 }
 
@@ -121,7 +133,7 @@ impl Store {
             )),
             schema::MigrateError::Sql(e) => e.into(),
         })?;
-        Ok(Store { conn: Mutex::new(conn), hasher: key::KeyedHasher::new(&key), path })
+        Ok(Store { conn: Mutex::new(conn), hasher: key::KeyedHasher::new(&key), team: RwLock::new(None), path })
     }
 
     /// The database file's path.
@@ -131,9 +143,33 @@ impl Store {
 
     /// Keyed hash of a (normalised) ID number, as stored in `number_hash`.
     pub fn hash_number(&self, number: &str) -> String {
+        self.hash_normalised(normalise(number).as_bytes())
+    }
+
+    /// [`Store::hash_number`] of a number already normalised.
+    pub(crate) fn hash_normalised(&self, number: &[u8]) -> String {
         let mut h = self.hasher();
-        h.update(normalise(number).as_bytes());
+        h.update(number);
         h.finish()
+    }
+
+    /// Sets or clears the team key (see [`outbox`]): from now on every check recorded gets
+    /// its number's team hash and waits to be pushed (`Some`), or is kept locally only (`None`).
+    /// Checks recorded before keep their state. [`open_ns`] sets it from the keychain.
+    pub fn set_team_key(&self, key: Option<Sensitive<Vec<u8>>>) {
+        let hasher = key.as_ref().map(key::KeyedHasher::new);
+        *self.team.write().unwrap_or_else(|p| p.into_inner()) = hasher;
+    }
+
+    /// The team hash of a number with the current team key: the first 16 bytes of
+    /// HMAC-SHA-256(team key, normalised number), hex. `None` outside a team.
+    pub fn team_hash(&self, number: &str) -> Option<String> {
+        self.team_hasher().map(|t| hex::encode(t.hash16(normalise(number).as_bytes())))
+    }
+
+    /// The team key's hasher, if the desk is in a team.
+    pub(crate) fn team_hasher(&self) -> Option<key::KeyedHasher> {
+        self.team.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// A keyed hasher for fingerprints of batch inputs.
@@ -164,45 +200,48 @@ impl Store {
         if records.is_empty() {
             return Ok(0);
         }
-        let mut hashed: Vec<(Option<String>, &Record)> = records.iter().map(|r| (r.number.as_ref().map(|n| self.hash_number(n.expose())), r)).collect();
+        let mut uids = vec![0u8; 16 * records.len()];
+        key::random_bytes(&mut uids)?;
+        let team = self.team_hasher();
+        let mut stamped: Vec<(record::Stamp, &Record)> = records
+            .iter()
+            .zip(uids.chunks_exact(16))
+            .map(|(r, uid)| (record::Stamp::of(self, team.as_ref(), r, uid.try_into().expect("16 bytes")), r))
+            .collect();
         if records.len() >= BULK {
-            hashed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            stamped.sort_unstable_by(|a, b| a.0.hash.cmp(&b.0.hash));
         }
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        for (hash, r) in hashed {
-            record::insert_hashed(&tx, r, hash)?;
+        for (stamp, r) in stamped {
+            record::insert_stamped(&tx, r, stamp)?;
         }
         tx.commit()?;
         Ok(records.len())
     }
 
-    /// The checks matching `filter`, newest first.
+    /// The checks matching `filter`, newest first. A chunk of numbers (see [`chunk`]) is one
+    /// entry with [`Entry::numbers`] set; with a number in the filter, each copy of it in a
+    /// chunk is an entry of its own.
     pub fn query(&self, filter: &Filter) -> Result<Vec<Entry>, AuditError> {
-        let (sql, args) = record::select_sql(self, filter);
-        let conn = self.conn();
-        let mut stmt = conn.prepare(&sql)?;
-        let rows = stmt.query_map(params_from_iter(args.iter()), record::entry_from_row)?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        query::query(self, filter)
     }
 
     /// Every provider that appears in the trail, sorted (for a reviewer's filter choices).
     pub fn providers(&self) -> Result<Vec<String>, AuditError> {
         let conn = self.conn();
-        let mut stmt = conn.prepare("SELECT DISTINCT provider FROM checks ORDER BY provider")?;
+        let mut stmt = conn.prepare("SELECT provider FROM checks UNION SELECT 'local' WHERE EXISTS (SELECT 1 FROM check_chunks) ORDER BY 1")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
-    /// How many checks match `filter` (ignoring its limit and offset).
+    /// How many entries [`Store::query`] gives for `filter` (ignoring its limit and offset).
     pub fn count(&self, filter: &Filter) -> Result<u64, AuditError> {
-        let (sql, args) = record::count_sql(self, filter);
-        let conn = self.conn();
-        Ok(conn.query_row(&sql, params_from_iter(args.iter()), |r| r.get::<_, i64>(0))? as u64)
+        query::count(self, filter)
     }
 
-    /// Deletes checks and batches older than `days` days. Returns the number of checks
-    /// deleted. `days == 0` keeps everything.
+    /// Deletes checks, chunks of numbers and batches older than `days` days. Returns the
+    /// number of checks deleted (each number of a chunk counted). `days == 0` keeps everything.
     pub fn purge_older_than(&self, days: u32) -> Result<usize, AuditError> {
         if days == 0 {
             return Ok(0);
@@ -211,11 +250,15 @@ impl Store {
         self.purge_before_ms(cutoff)
     }
 
-    /// Deletes checks and batches recorded before `cutoff_ms` (UTC milliseconds).
+    /// Deletes checks, chunks (by their time, `last_ms`) and batches recorded before
+    /// `cutoff_ms` (UTC milliseconds). Returns the number of checks deleted.
     pub fn purge_before_ms(&self, cutoff_ms: i64) -> Result<usize, AuditError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let n = tx.execute("DELETE FROM checks WHERE at_ms < ?1", [cutoff_ms])?;
+        let mut n = tx.execute("DELETE FROM checks WHERE at_ms < ?1", [cutoff_ms])?;
+        let numbers: i64 = tx.query_row("SELECT COALESCE(SUM(count), 0) FROM check_chunks WHERE last_ms < ?1", [cutoff_ms], |r| r.get(0))?;
+        tx.execute("DELETE FROM check_chunks WHERE last_ms < ?1", [cutoff_ms])?;
+        n += numbers as usize;
         tx.execute("DELETE FROM batch_rows WHERE batch_id IN (SELECT id FROM batches WHERE updated_ms < ?1)", [cutoff_ms])?;
         tx.execute("DELETE FROM batches WHERE updated_ms < ?1", [cutoff_ms])?;
         tx.commit()?;
@@ -236,9 +279,11 @@ pub fn open_in(dir: &Path, retention_days: u32) -> Result<Store, AuditError> {
     open_ns(&crate::paths::Namespace { dir: dir.to_path_buf(), keychain_service: crate::paths::keychain_service() }, retention_days)
 }
 
-/// [`open_in`] for a namespace: the trail in its directory, keyed from its keychain service.
+/// [`open_in`] for a namespace: the trail in its directory, keyed from its keychain service;
+/// with the team key of the namespace when the desk has joined a team.
 pub fn open_ns(ns: &crate::paths::Namespace, retention_days: u32) -> Result<Store, AuditError> {
     let store = Store::open(&ns.dir, &KeychainKey::of(ns))?;
+    store.set_team_key(KeychainKey::team(ns)?);
     store.purge_older_than(retention_days)?;
     Ok(store)
 }

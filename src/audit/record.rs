@@ -4,6 +4,7 @@
 //! are masked and hashed on the way into the database, and an [`Entry`] read back holds only
 //! the masked forms.
 
+use super::key::KeyedHasher;
 use super::{normalise, now_ms, AuditError, Store};
 use crate::card::CardFields;
 use crate::id::Checked;
@@ -11,7 +12,6 @@ use crate::mask;
 use crate::providers::{ProviderError, Verdict};
 use crate::secret::Sensitive;
 use chrono::{DateTime, TimeZone, Utc};
-use rusqlite::types::Value;
 use rusqlite::{params, Connection, Row};
 use serde::Serialize;
 
@@ -332,16 +332,43 @@ pub(crate) fn stored_mask(number: &str) -> String {
 }
 
 const INSERT: &str = "INSERT INTO checks (at_ms, kind, provider, number_masked, number_hash, name_masked, outcome,
-        error_kind, vendor_code, request_id, http_status, message_zh, message_en, consent, operator, batch_id)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+        error_kind, vendor_code, request_id, http_status, message_zh, message_en, consent, operator, batch_id, uid, team_hash, pushed)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
 
-pub(crate) fn insert(conn: &Connection, store: &Store, r: &Record) -> Result<i64, AuditError> {
-    let hash = r.number.as_ref().map(|n| store.hash_number(n.expose()));
-    insert_hashed(conn, r, hash)
+/// What is computed for a record before it is written: its keyed hashes and its outbox state.
+pub(crate) struct Stamp {
+    /// HMAC-SHA-256(install key, number), hex; `None` without a number.
+    pub hash: Option<String>,
+    /// The team hash (see [`Store::team_hash`]); `None` outside a team or without a number.
+    pub team_hash: Option<String>,
+    pub uid: [u8; 16],
+    /// `Some(0)` (pending) while the desk is in a team, else `None`.
+    pub pushed: Option<i64>,
 }
 
-/// [`insert`] with the number's keyed hash already computed (`None` without a number).
-pub(crate) fn insert_hashed(conn: &Connection, r: &Record, hash: Option<String>) -> Result<i64, AuditError> {
+impl Stamp {
+    /// The stamp of `r` with the install key of `store` and the team key `team` (a snapshot of
+    /// the store's).
+    pub(crate) fn of(store: &Store, team: Option<&KeyedHasher>, r: &Record, uid: [u8; 16]) -> Stamp {
+        let number = r.number.as_ref().map(|n| n.expose().as_bytes());
+        Stamp {
+            hash: number.map(|n| store.hash_normalised(n)),
+            team_hash: team.and_then(|t| number.map(|n| hex::encode(t.hash16(n)))),
+            uid,
+            pushed: team.map(|_| 0),
+        }
+    }
+}
+
+pub(crate) fn insert(conn: &Connection, store: &Store, r: &Record) -> Result<i64, AuditError> {
+    let mut uid = [0u8; 16];
+    super::key::random_bytes(&mut uid)?;
+    let team = store.team_hasher();
+    insert_stamped(conn, r, Stamp::of(store, team.as_ref(), r, uid))
+}
+
+/// [`insert`] with the record's hashes and outbox state already computed.
+pub(crate) fn insert_stamped(conn: &Connection, r: &Record, stamp: Stamp) -> Result<i64, AuditError> {
     let number = r.number.as_ref().map(|n| n.expose().as_str());
     let name = r.name.as_ref().map(|n| n.expose().as_str());
     let e = r.error.as_ref();
@@ -353,7 +380,7 @@ pub(crate) fn insert_hashed(conn: &Connection, r: &Record, hash: Option<String>)
         r.kind.as_str(),
         r.provider,
         number.map(stored_mask),
-        hash,
+        stamp.hash,
         name.map(mask::name),
         r.outcome.as_str(),
         e.map(|e| e.kind.as_str()),
@@ -365,6 +392,9 @@ pub(crate) fn insert_hashed(conn: &Connection, r: &Record, hash: Option<String>)
         r.consent,
         r.operator,
         r.batch_id,
+        &stamp.uid[..],
+        stamp.team_hash,
+        stamp.pushed,
     ])?;
     Ok(conn.last_insert_rowid())
 }
@@ -387,9 +417,18 @@ pub struct Entry {
     pub vendor_code: Option<String>,
     /// The vendor's request id (of the answer or of the error).
     pub request_id: Option<String>,
+    /// Set on the entry of a chunk of numbers (a stream of local validations listed as one
+    /// entry, see [`super::chunk`]): how many numbers it holds. Its `id` is then the chunk's,
+    /// `number_masked` is `None` and `outcome` is `valid` when every number is valid, else
+    /// `invalid`. `None` on every other entry, including a number found inside a chunk.
+    pub numbers: Option<u32>,
+    /// With [`Entry::numbers`]: how many of them are valid.
+    pub numbers_valid: Option<u32>,
 }
 
-const COLUMNS: &str = "id, at_ms, kind, provider, number_masked, name_masked, outcome, error_kind, vendor_code, \
+/// The columns of a `checks` row as [`entry_from_row`] reads them (with three more: the chunk
+/// count, its valid count and the source, 0 for `checks`, 1 for `check_chunks`).
+pub(super) const COLUMNS: &str = "id, at_ms, kind, provider, number_masked, name_masked, outcome, error_kind, vendor_code, \
                        request_id, http_status, message_zh, message_en, consent, operator, batch_id";
 
 pub(super) fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
@@ -421,6 +460,8 @@ pub(super) fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
         batch_id: row.get(15)?,
         vendor_code: row.get(8)?,
         request_id: row.get(9)?,
+        numbers: row.get(16)?,
+        numbers_valid: row.get(17)?,
     })
 }
 
@@ -442,57 +483,6 @@ pub struct Filter {
     /// At most this many entries (`None`: all).
     pub limit: Option<u32>,
     pub offset: u32,
-}
-
-fn where_clause(store: &Store, f: &Filter) -> (String, Vec<Value>) {
-    let mut conds = Vec::new();
-    let mut args: Vec<Value> = Vec::new();
-    let mut push = |cond: &str, v: Value| {
-        args.push(v);
-        conds.push(cond.replace('?', &format!("?{}", args.len())));
-    };
-    if let Some(t) = f.since {
-        push("at_ms >= ?", Value::Integer(t.timestamp_millis()));
-    }
-    if let Some(t) = f.until {
-        push("at_ms < ?", Value::Integer(t.timestamp_millis()));
-    }
-    if let Some(k) = f.kind {
-        push("kind = ?", Value::Text(k.as_str().into()));
-    }
-    if let Some(o) = f.outcome {
-        push("outcome = ?", Value::Text(o.as_str().into()));
-    }
-    if let Some(p) = &f.provider {
-        push("provider = ?", Value::Text(p.clone()));
-    }
-    if let Some(n) = &f.number {
-        push("number_hash = ?", Value::Text(store.hash_number(n.expose())));
-    }
-    if let Some(b) = &f.batch_id {
-        push("batch_id = ?", Value::Text(b.clone()));
-    }
-    if let Some(o) = &f.operator {
-        push("operator = ?", Value::Text(o.clone()));
-    }
-    let w = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };
-    (w, args)
-}
-
-pub(super) fn select_sql(store: &Store, f: &Filter) -> (String, Vec<Value>) {
-    let (w, args) = where_clause(store, f);
-    let mut sql = format!("SELECT {COLUMNS} FROM checks{w} ORDER BY at_ms DESC, id DESC");
-    if let Some(l) = f.limit {
-        sql.push_str(&format!(" LIMIT {l} OFFSET {}", f.offset));
-    } else if f.offset > 0 {
-        sql.push_str(&format!(" LIMIT -1 OFFSET {}", f.offset));
-    }
-    (sql, args)
-}
-
-pub(super) fn count_sql(store: &Store, f: &Filter) -> (String, Vec<Value>) {
-    let (w, args) = where_clause(store, f);
-    (format!("SELECT COUNT(*) FROM checks{w}"), args)
 }
 
 #[cfg(test)]

@@ -74,6 +74,34 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX batch_rows_pair ON batch_rows (pair_hash);
     CREATE INDEX batch_rows_photo ON batch_rows (photo_hash);
     "#,
+    // 3: the outbox of a desk in a team, and numbers of a stream recorded in chunks. Rows
+    // written before this migration have no uid and `pushed` NULL: they are never pushed.
+    r#"
+    ALTER TABLE checks ADD COLUMN uid       BLOB;    -- 16 random bytes: the row's id in the team trail
+    ALTER TABLE checks ADD COLUMN team_hash TEXT;    -- HMAC-SHA-256(team key, number), first 16 bytes, hex
+    ALTER TABLE checks ADD COLUMN pushed    INTEGER; -- NULL: recorded outside a team; 0: pending; 1: pushed
+    CREATE INDEX checks_pending ON checks (at_ms) WHERE pushed = 0;
+
+    -- Numbers of a stream (`idcheck check` on stdin), up to 65,536 a row. `entries` holds
+    -- `count` records of `entry_len` bytes sorted by their first 16 bytes (see
+    -- src/audit/chunk.rs): the install hash, the team hash (in a team only), an outcome byte
+    -- and the masked number's visible characters. Every number is a local validation by
+    -- provider `local`, dated at `last_ms`.
+    CREATE TABLE check_chunks (
+        id        INTEGER PRIMARY KEY,
+        uid       BLOB    NOT NULL,                -- 12 random bytes; entry i is pushed as uid || i (u32, big-endian)
+        first_ms  INTEGER NOT NULL,                -- UTC milliseconds of the first number
+        last_ms   INTEGER NOT NULL,                -- when the chunk was written: its time
+        count     INTEGER NOT NULL,
+        valid     INTEGER NOT NULL,                -- how many of them are valid
+        operator  TEXT,
+        pushed    INTEGER,                         -- as in checks
+        entry_len INTEGER NOT NULL,                -- 24, or 40 with the team hash
+        entries   BLOB    NOT NULL
+    );
+    CREATE INDEX check_chunks_last ON check_chunks (last_ms);
+    CREATE INDEX check_chunks_pending ON check_chunks (last_ms) WHERE pushed = 0;
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -138,5 +166,33 @@ mod tests {
             .query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('batch_rows_pair', 'batch_rows_photo')", [], |r| r.get(0))
             .unwrap();
         assert_eq!(indexes, 2);
+    }
+
+    /// A database of version 2 keeps its checks (never to be pushed: no uid, `pushed` NULL)
+    /// and gains the outbox columns and the chunks.
+    #[test]
+    fn version_2_gains_the_outbox_and_chunks_and_keeps_its_rows() {
+        let mut c = Connection::open_in_memory().unwrap();
+        c.execute_batch(MIGRATIONS[0]).unwrap();
+        c.execute_batch(MIGRATIONS[1]).unwrap();
+        c.pragma_update(None, "user_version", 2).unwrap();
+        c.execute_batch(
+            "INSERT INTO checks (at_ms, kind, provider, number_masked, number_hash, outcome) VALUES (1, 'local', 'local', '110***********002X', 'h', 'valid');",
+        )
+        .unwrap();
+        assert_eq!(migrate(&mut c).unwrap(), 2);
+        let (masked, uid, team, pushed): (String, Option<Vec<u8>>, Option<String>, Option<i64>) =
+            c.query_row("SELECT number_masked, uid, team_hash, pushed FROM checks", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).unwrap();
+        assert_eq!((masked.as_str(), uid, team, pushed), ("110***********002X", None, None, None));
+        let chunks: i64 = c.query_row("SELECT COUNT(*) FROM check_chunks", [], |r| r.get(0)).unwrap();
+        assert_eq!(chunks, 0);
+        let indexes: i64 = c
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('checks_pending', 'check_chunks_last', 'check_chunks_pending')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(indexes, 3);
     }
 }

@@ -6,12 +6,13 @@
 //! rich [`idcheck::id::check_at`].
 //!
 //! Every number checked is recorded in the audit trail (masked + keyed hash) unless
-//! `--no-record` is given; stdin numbers are written in large transactions, flushed whenever
-//! the input runs dry (so an interactive session records each line at once) and at the end.
+//! `--no-record` is given. A stream's numbers go into chunks of up to 65,536 (one row each, see
+//! `idcheck::audit::chunk`), written when full, once the input has been quiet for 200 ms (so an
+//! interactive session records each line at once) and at the end.
 
 use super::output;
 use super::trail::Trail;
-use idcheck::audit::Record;
+use idcheck::audit::{NumberChunk, Record};
 use idcheck::i18n::Lang;
 use idcheck::id::{self, describe, fast, validate_fast, Date, Fast, Generation, Report, Warning};
 use std::collections::HashMap;
@@ -73,48 +74,103 @@ struct Cache {
 
 const CACHE_BOUND: usize = 1 << 16;
 
-/// Rows per audit transaction when numbers stream in. Each commit rewrites the pages of the
-/// number-hash index it touched, and random hashes touch most of them, so fewer, larger
-/// transactions cost far less: 1 M numbers took 30 s with 8,192 rows per transaction and
-/// 15 s with 65,536 (debug build).
-const RECORD_CHUNK: usize = 65_536;
-/// An interactive stream is flushed to the trail when the input runs dry and the last write
-/// is at least this old.
+/// Checks per audit write. A stream's clean numbers go into one chunk row of up to this many
+/// (see `idcheck::audit::chunk`: two keyed hashes and the masked form per number, written in
+/// one statement); its other lines, and numbers given as arguments, are ordinary rows, written
+/// in one transaction.
+const RECORD_CHUNK: usize = idcheck::audit::CHUNK_MAX;
+/// An interactive stream is flushed to the trail once the input has been quiet this long (at
+/// most this often while it keeps coming).
 const RECORD_IDLE: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// The checks waiting to be written to the audit trail.
 struct Recorder {
     trail: Trail,
+    /// Rows: a stream's lines that are not clean numbers, and every argument.
     pending: Vec<Record>,
+    /// Whether clean numbers are gathered into chunks (a stream on stdin).
+    chunked: bool,
+    /// The chunk being gathered; made with the trail's keys by the first number.
+    chunk: Option<NumberChunk>,
     last_flush: std::time::Instant,
 }
 
 impl Recorder {
-    fn new(trail: Trail) -> Recorder {
-        Recorder { trail, pending: Vec::new(), last_flush: std::time::Instant::now() }
+    fn new(trail: Trail, chunked: bool) -> Recorder {
+        Recorder { trail, pending: Vec::new(), chunked, chunk: None, last_flush: std::time::Instant::now() }
     }
 
-    fn push(&mut self, r: Record) {
+    /// Records the local validation of `number` (normalised); `record` builds its row when it
+    /// does not go into a chunk. No allocation for a clean number of a stream.
+    fn number(&mut self, number: &[u8], valid: bool, record: impl FnOnce() -> Record) {
         if !self.trail.is_on() {
             return;
         }
-        self.pending.push(r);
+        if self.chunked {
+            if self.chunk.is_none() {
+                self.chunk = self.trail.chunk();
+            }
+            match &mut self.chunk {
+                Some(c) => {
+                    if c.push(number, valid) {
+                        if c.len() >= RECORD_CHUNK {
+                            self.flush();
+                        }
+                        return;
+                    }
+                }
+                // The trail could not be opened (already warned).
+                None => return,
+            }
+        }
+        self.pending.push(record());
         if self.pending.len() >= RECORD_CHUNK {
             self.flush();
         }
     }
 
+    fn waiting(&self) -> usize {
+        self.pending.len() + self.chunk.as_ref().map_or(0, NumberChunk::len)
+    }
+
     fn flush(&mut self) {
         self.trail.record_many(&mut self.pending);
+        if let Some(c) = &mut self.chunk {
+            self.trail.write_chunk(c);
+        }
         self.last_flush = std::time::Instant::now();
     }
 
-    /// Called before the input may block: writes what is pending if it has waited long enough.
-    fn idle(&mut self) {
-        if !self.pending.is_empty() && self.last_flush.elapsed() >= RECORD_IDLE {
+    /// Called before the input may block: writes what is waiting once no more input comes
+    /// within [`RECORD_IDLE`] of the last write (`input_within` waits for input up to the time
+    /// given and says whether some came).
+    fn idle(&mut self, input_within: impl FnOnce(std::time::Duration) -> bool) {
+        if self.waiting() == 0 {
+            return;
+        }
+        let wait = RECORD_IDLE.saturating_sub(self.last_flush.elapsed());
+        if wait.is_zero() || !input_within(wait) {
             self.flush();
         }
     }
+}
+
+/// Whether stdin has something to read (or has ended) within `wait`.
+#[cfg(target_os = "linux")]
+fn input_within(wait: std::time::Duration) -> bool {
+    let mut fd = libc::pollfd { fd: 0, events: libc::POLLIN, revents: 0 };
+    let ms = wait.as_millis().min(i32::MAX as u128) as i32;
+    // SAFETY: one valid pollfd for the duration of the call.
+    let n = unsafe { libc::poll(&mut fd, 1, ms) };
+    // An error (a signal) counts as input: the caller then keeps waiting in its read.
+    n != 0
+}
+
+/// Elsewhere: as if input always came, so a stream is written when it is [`RECORD_IDLE`] old
+/// at the moment the input runs dry.
+#[cfg(not(target_os = "linux"))]
+fn input_within(_wait: std::time::Duration) -> bool {
+    true
 }
 
 struct Printer<W: Write> {
@@ -143,14 +199,14 @@ impl<W: Write> Printer<W> {
         match validate_fast(line.as_bytes(), self.today) {
             Ok(f) => {
                 if let Some(r) = &mut self.recorder {
-                    r.push(Record::local_number(line, true));
+                    r.number(line.as_bytes(), true, || Record::local_number(line, true));
                 }
                 self.fast(line, &f)
             }
             Err(_) => {
                 let c = id::check_at(line, self.today);
                 if let Some(r) = &mut self.recorder {
-                    r.push(Record::local(&c));
+                    r.number(c.number().as_bytes(), c.is_valid(), || Record::local(&c));
                 }
                 self.print(&c.report())
             }
@@ -242,7 +298,7 @@ pub fn run(args: Args, lang: Lang) -> i32 {
         today,
         cache: Cache::default(),
         any_invalid: false,
-        recorder: (!args.no_record).then(|| Recorder::new(Trail::new(true, None, lang))),
+        recorder: (!args.no_record).then(|| Recorder::new(Trail::new(true, None, lang), args.numbers.is_empty())),
     };
     let result = if args.numbers.is_empty() { stream(&mut p, lang) } else { args.numbers.iter().try_for_each(|n| p.line(n)) };
     let result = result.and_then(|()| p.out.flush());
@@ -279,7 +335,7 @@ fn stream<W: Write>(p: &mut Printer<W>, lang: Lang) -> io::Result<()> {
         if input.buffer().is_empty() {
             // The next read may wait for the writer: record what is done so far first.
             if let Some(r) = &mut p.recorder {
-                r.idle();
+                r.idle(input_within);
             }
         }
         if input.read_until(b'\n', &mut buf)? == 0 {

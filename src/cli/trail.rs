@@ -5,7 +5,7 @@
 //! A trail that cannot be opened or written never stops a check: the user is warned once on
 //! stderr, in their language, and the command goes on without recording.
 
-use idcheck::audit::{self, Record, Store};
+use idcheck::audit::{self, NumberChunk, Record, Store};
 use idcheck::i18n::{Lang, Msg};
 use idcheck::settings::Settings;
 use std::path::PathBuf;
@@ -104,6 +104,27 @@ impl Trail {
             None => Ok(0),
         };
         records.clear();
+        if let Err(e) = result {
+            self.failed(&e);
+        }
+    }
+
+    /// An empty chunk for a stream's numbers, hashed with the trail's keys and recorded under
+    /// the operator; opens the trail. `None` when it is off or cannot be opened (warned once).
+    pub fn chunk(&mut self) -> Option<NumberChunk> {
+        let operator = self.operator.clone();
+        self.store().map(|s| s.chunk(operator.as_deref()))
+    }
+
+    /// Writes the numbers gathered in `chunk` and empties it.
+    pub fn write_chunk(&mut self, chunk: &mut NumberChunk) {
+        if chunk.is_empty() {
+            return;
+        }
+        let result = match self.store() {
+            Some(store) => store.write_chunk(chunk),
+            None => Ok(0),
+        };
         if let Err(e) = result {
             self.failed(&e);
         }

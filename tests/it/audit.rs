@@ -263,3 +263,241 @@ fn history_command_finds_checks_by_number() {
     assert_eq!(code, Some(2));
     assert!(err.contains("YYYY-MM-DD"));
 }
+
+// ---------- chunks of numbers (a stream) and the team outbox ----------
+
+/// A full number from 17 digits.
+fn with_check(first17: &str) -> String {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = first17.bytes().zip(W).map(|(b, w)| (b - b'0') as u32 * w).sum();
+    format!("{first17}{}", b"10X98765432"[(sum % 11) as usize] as char)
+}
+
+/// The `i`-th of many distinct valid numbers.
+fn nth(i: usize) -> String {
+    with_check(&format!("110101{}{:02}{:02}{:03}", 1950 + i % 50, 1 + (i / 50) % 12, 1 + (i / 600) % 28, (i / 16800) % 1000))
+}
+
+fn by_number(n: &str) -> Filter {
+    Filter { number: Some(Sensitive::new(n.into())), ..Default::default() }
+}
+
+/// Records `numbers` as one chunk (valid unless listed in `invalid`).
+fn write_chunk(s: &Store, numbers: &[String], invalid: &[usize]) -> usize {
+    let mut c = s.chunk(Some("流水线"));
+    for (i, n) in numbers.iter().enumerate() {
+        assert!(c.push(n.as_bytes(), !invalid.contains(&i)));
+    }
+    s.write_chunk(&mut c).unwrap()
+}
+
+#[test]
+fn a_chunk_lists_as_one_entry_and_each_number_in_it_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    s.record(&Record::two_factor("apizero", NAME, NUMBER, &Ok(Verdict::Match)).at(Utc::now() - Duration::seconds(5))).unwrap();
+    let numbers: Vec<String> = (0..10_000).map(nth).collect();
+    assert_eq!(write_chunk(&s, &numbers, &[7, 9_999]), 10_000);
+    // 15-digit numbers and a copy of a number already in the first chunk.
+    let more = vec!["110105491231002".to_string(), numbers[7].clone(), "11010519491231002X".to_string()];
+    write_chunk(&s, &more, &[0, 1]);
+
+    // Listed: the two chunks (newest first), then the row; each chunk one entry.
+    let all = s.query(&Filter::default()).unwrap();
+    assert_eq!(all.len(), 3);
+    assert_eq!(s.count(&Filter::default()).unwrap(), 3);
+    assert_eq!((all[0].numbers, all[0].numbers_valid, all[0].outcome), (Some(3), Some(1), Outcome::Invalid));
+    assert_eq!((all[1].numbers, all[1].numbers_valid, all[1].outcome), (Some(10_000), Some(9_998), Outcome::Invalid));
+    assert!(all[..2].iter().all(|e| e.kind == Kind::Local && e.provider == "local" && e.number_masked.is_none()));
+    assert_eq!(all[1].operator.as_deref(), Some("流水线"));
+    assert_eq!((all[2].kind, all[2].numbers), (Kind::TwoFactor, None));
+    let json = serde_json::to_value(&all[1]).unwrap();
+    assert_eq!((json["numbers"].as_u64(), json["numbers_valid"].as_u64()), (Some(10_000), Some(9_998)));
+    assert!(serde_json::to_value(&all[2]).unwrap()["numbers"].is_null());
+    assert!(s.providers().unwrap().contains(&"local".to_string()));
+
+    // Found by number: one entry per copy, with its masked form and its own outcome.
+    let hits = s.query(&by_number(&numbers[123])).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].number_masked.as_deref(), Some(idcheck::mask::number(&numbers[123]).as_str()));
+    assert_eq!((hits[0].outcome, hits[0].numbers, hits[0].kind), (Outcome::Valid, None, Kind::Local));
+    assert_eq!(hits[0].operator.as_deref(), Some("流水线"));
+    let twice = s.query(&by_number(&numbers[7])).unwrap();
+    assert_eq!(twice.len(), 2, "in both chunks");
+    assert!(twice.iter().all(|e| e.outcome == Outcome::Invalid));
+    assert!(twice[0].at >= twice[1].at);
+    let fifteen = s.query(&by_number(" 110105491231002 ")).unwrap();
+    assert_eq!((fifteen.len(), fifteen[0].number_masked.as_deref()), (1, Some("110********1002")));
+    // A number in a chunk and in a row, newest first across both; count agrees.
+    let mine = s.query(&by_number(&NUMBER.to_ascii_lowercase())).unwrap();
+    assert_eq!(mine.iter().map(|e| e.kind).collect::<Vec<_>>(), [Kind::Local, Kind::TwoFactor]);
+    assert_eq!(s.count(&by_number(NUMBER)).unwrap(), 2);
+    assert_eq!(s.query(&by_number(&nth(20_000))).unwrap().len(), 0);
+    assert_eq!(s.query(&by_number("1101")).unwrap().len(), 0);
+
+    // Filters apply to chunks: a chunk is kind local, provider local, no batch; by outcome it
+    // matches when it holds a number of that outcome; a number's own outcome when searched.
+    let count = |f: Filter| (s.query(&f).unwrap().len() as u64, s.count(&f).unwrap());
+    assert_eq!(count(Filter { kind: Some(Kind::Local), ..Default::default() }), (2, 2));
+    assert_eq!(count(Filter { kind: Some(Kind::TwoFactor), ..Default::default() }), (1, 1));
+    assert_eq!(count(Filter { provider: Some("local".into()), ..Default::default() }), (2, 2));
+    assert_eq!(count(Filter { provider: Some("apizero".into()), ..Default::default() }), (1, 1));
+    assert_eq!(count(Filter { batch_id: Some("b".into()), ..Default::default() }), (0, 0));
+    assert_eq!(count(Filter { outcome: Some(Outcome::Valid), ..Default::default() }), (2, 2));
+    assert_eq!(count(Filter { outcome: Some(Outcome::Match), ..Default::default() }), (1, 1));
+    assert_eq!(count(Filter { operator: Some("流水线".into()), ..Default::default() }), (2, 2));
+    let f = |o| Filter { outcome: Some(o), ..by_number(&numbers[7]) };
+    assert_eq!((count(f(Outcome::Invalid)), count(f(Outcome::Valid))), ((2, 2), (0, 0)));
+    let f = Filter { kind: Some(Kind::TwoFactor), ..by_number(NUMBER) };
+    assert_eq!(count(f), (1, 1));
+    let f = Filter { until: Some(Utc::now() - Duration::seconds(2)), ..by_number(NUMBER) };
+    assert_eq!(count(f), (1, 1), "the chunk is newer than the range");
+
+    // Pages across both tables.
+    let page = s.query(&Filter { limit: Some(2), offset: 1, ..Default::default() }).unwrap();
+    assert_eq!(page.iter().map(|e| e.numbers).collect::<Vec<_>>(), [Some(10_000), None]);
+    let page = s.query(&Filter { limit: Some(1), offset: 1, ..by_number(NUMBER) }).unwrap();
+    assert_eq!(page.iter().map(|e| e.kind).collect::<Vec<_>>(), [Kind::TwoFactor]);
+
+    // CSV: the chunk's row says how many numbers and how many passed.
+    let mut buf = Vec::new();
+    idcheck::audit::write_csv(&mut buf, &all).unwrap();
+    let text = String::from_utf8(buf[3..].to_vec()).unwrap();
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(text.as_bytes()).records().map(Result::unwrap).collect();
+    assert_eq!((&rows[1][14], &rows[1][15], &rows[1][4]), ("10000", "9998", ""));
+    assert!(rows[1][5].contains("9,998 valid / 2 invalid") && rows[1][5].contains("通过 9,998"), "{}", &rows[1][5]);
+    assert_eq!((&rows[2][14], &rows[2][15]), ("", ""));
+}
+
+#[test]
+fn chunks_hold_no_full_number_and_are_purged_and_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    let numbers: Vec<String> = (0..3_000).map(nth).collect();
+    write_chunk(&s, &numbers, &[]);
+    s.checkpoint().unwrap();
+    let scan = |what: &[u8]| -> bool {
+        std::fs::read_dir(dir.path()).unwrap().any(|e| {
+            let bytes = std::fs::read(e.unwrap().path()).unwrap();
+            bytes.windows(what.len()).any(|w| w == what)
+        })
+    };
+    for n in [&numbers[0], &numbers[1_500], &numbers[2_999]] {
+        assert!(!scan(n.as_bytes()), "{n} is on disk");
+        assert!(!scan(&n.as_bytes()[3..14]), "the hidden middle of {n} is on disk");
+    }
+    // What an entry keeps of a number: its outcome byte and its first 3 and last 4 characters.
+    let n = &numbers[42];
+    let visible: Vec<u8> = [&[0u8][..], &n.as_bytes()[..3], &n.as_bytes()[14..]].concat();
+    assert!(scan(&visible), "the entry is in the database");
+
+    // Retention by the chunk's time; the purged chunk's pages are overwritten (secure_delete).
+    assert_eq!(s.purge_before_ms(Utc::now().timestamp_millis() - 60_000).unwrap(), 0, "a newer chunk is kept");
+    assert_eq!(s.count(&Filter::default()).unwrap(), 1);
+    assert_eq!(s.purge_before_ms(Utc::now().timestamp_millis() + 1).unwrap(), 3_000);
+    assert_eq!(s.count(&Filter::default()).unwrap(), 0);
+    assert_eq!(s.query(&by_number(n)).unwrap().len(), 0);
+    s.checkpoint().unwrap();
+    assert!(!scan(&visible), "the purged entry is overwritten");
+}
+
+#[test]
+fn outside_a_team_nothing_waits_and_no_team_hash_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    record_all(&s);
+    write_chunk(&s, &[nth(1), nth(2)], &[]);
+    assert_eq!(s.team_hash(NUMBER), None);
+    assert!(s.pending(100).unwrap().is_empty());
+    assert_eq!(s.outbox_status().unwrap(), idcheck::audit::OutboxStatus { pending: 0, oldest: None });
+    drop(s);
+    let conn = rusqlite::Connection::open(dir.path().join(idcheck::audit::DB_FILE)).unwrap();
+    let (hashes, pushed, uids): (i64, i64, i64) =
+        conn.query_row("SELECT COUNT(team_hash), COUNT(pushed), COUNT(DISTINCT uid) FROM checks", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
+    assert_eq!((hashes, pushed, uids), (0, 0, 5), "every row has its own uid, none a team hash or outbox state");
+    let (pushed, len): (Option<i64>, i64) = conn.query_row("SELECT pushed, entry_len FROM check_chunks", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!((pushed, len), (None, idcheck::audit::ENTRY_LEN as i64));
+}
+
+#[test]
+fn in_a_team_every_check_waits_in_the_outbox_until_pushed() {
+    use idcheck::audit::{OutKey, TEAM_ENTRY_LEN};
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    // Recorded before joining: never pushed.
+    s.record(&Record::local(&idcheck::id::check(OTHER))).unwrap();
+    let team_key = Sensitive::new(vec![42u8; 32]);
+    s.set_team_key(Some(team_key.clone()));
+    let team_hash = |n: &str| idcheck::audit::key::keyed_hash(&team_key, n.trim().to_ascii_uppercase().as_bytes())[..32].to_string();
+    assert_eq!(s.team_hash(" 11010519491231002x").as_deref(), Some(team_hash(NUMBER).as_str()));
+
+    let t0 = Utc::now();
+    s.record(&Record::two_factor("nowapi", NAME, NUMBER, &Err(quota_error())).consent(true).operator(Some("王审核")).at(t0 - Duration::seconds(30))).unwrap();
+    s.record(&Record::ocr("embedded", &Err(ProviderError::new("embedded", ErrorKind::Timeout)))).unwrap();
+    let numbers: Vec<String> = (0..5_000).map(nth).collect();
+    write_chunk(&s, &numbers, &[3]);
+    s.record_many(&[Record::local(&idcheck::id::check(NUMBER)), Record::region("local", NUMBER, &Ok(true))]).unwrap();
+
+    let status = s.outbox_status().unwrap();
+    assert_eq!(status.pending, 2 + 5_000 + 2, "each number of a chunk counted");
+    assert_eq!(status.oldest.map(|t| t.timestamp_millis()), Some((t0 - Duration::seconds(30)).timestamp_millis()));
+
+    // Oldest first; a chunk whole, so the total may pass the limit; at least one item.
+    let items = s.pending(1).unwrap();
+    assert_eq!(items.len(), 1);
+    let first = &items[0];
+    assert!(matches!(first.key, OutKey::Check(_)));
+    let r = &first.rows[0];
+    assert_eq!((r.kind, r.outcome, r.provider.as_str()), (Kind::TwoFactor, Outcome::Error, "nowapi"));
+    assert_eq!((r.number_masked.as_deref(), r.name_masked.as_deref()), (Some("110***********002X"), Some("欧*")));
+    assert_eq!(r.team_hash.as_deref(), Some(team_hash(NUMBER).as_str()));
+    assert_eq!((r.vendor_code.as_deref(), r.request_id.as_deref()), (Some("4022"), Some("req-abc-123")));
+    assert_eq!(r.error.as_ref().map(|e| e.kind.as_str()), Some("quota"));
+    assert!(r.error.as_ref().unwrap().message_zh.contains("110***********002X"), "masked as in the trail");
+    assert!(r.consent && r.operator.as_deref() == Some("王审核"));
+    let all = s.pending(3).unwrap();
+    assert_eq!(all.iter().map(|i| i.rows.len()).collect::<Vec<_>>(), [1, 1, 5_000], "stops once the limit is passed");
+    assert_eq!(all[1].rows[0].team_hash, None, "no number, no team hash");
+    assert_eq!(s.pending(100_000).unwrap().len(), 5, "everything: four rows and the chunk");
+
+    // The chunk's rows: one per number, its masked form, outcome and team hash; uids from the
+    // chunk's and the index, the same on every read.
+    let chunk = &all[2];
+    assert!(matches!(chunk.key, OutKey::Chunk(_)));
+    let again = s.pending(3).unwrap();
+    assert_eq!(again, all, "the same items and uids on every read");
+    let uids: std::collections::HashSet<[u8; 16]> = chunk.rows.iter().map(|r| r.uid).collect();
+    assert_eq!(uids.len(), 5_000);
+    assert!(chunk.rows.iter().enumerate().all(|(i, r)| r.uid[..12] == chunk.rows[0].uid[..12] && r.uid[12..] == (i as u32).to_be_bytes()));
+    for (i, n) in numbers.iter().enumerate().step_by(499) {
+        let row = chunk.rows.iter().find(|r| r.team_hash.as_deref() == Some(team_hash(n).as_str())).expect("every number's row");
+        assert_eq!(row.number_masked.as_deref(), Some(idcheck::mask::number(n).as_str()));
+        assert_eq!(row.outcome, if i == 3 { Outcome::Invalid } else { Outcome::Valid });
+        assert_eq!((row.kind, row.provider.as_str(), row.operator.as_deref()), (Kind::Local, "local", Some("流水线")));
+    }
+
+    // Marked pushed: gone from the outbox, still in the trail.
+    s.mark_pushed(&all.iter().map(|i| i.key).collect::<Vec<_>>()).unwrap();
+    let rest = s.pending(100_000).unwrap();
+    assert_eq!(rest.iter().map(|i| i.rows.len()).sum::<usize>(), 2);
+    assert_eq!(s.outbox_status().unwrap().pending, 2);
+    s.mark_pushed(&rest.iter().map(|i| i.key).collect::<Vec<_>>()).unwrap();
+    s.mark_pushed(&rest.iter().map(|i| i.key).collect::<Vec<_>>()).unwrap();
+    assert!(s.pending(100).unwrap().is_empty());
+    assert_eq!(s.outbox_status().unwrap(), idcheck::audit::OutboxStatus { pending: 0, oldest: None });
+    assert_eq!(s.count(&Filter::default()).unwrap(), 6);
+
+    // The local search still uses the install key; the team hash is stored beside it.
+    assert_eq!(s.query(&by_number(&numbers[3])).unwrap()[0].outcome, Outcome::Invalid);
+    let (len,): (i64,) = s_conn(dir.path()).query_row("SELECT entry_len FROM check_chunks", [], |r| Ok((r.get(0)?,))).unwrap();
+    assert_eq!(len, TEAM_ENTRY_LEN as i64);
+
+    // Leaving the team: new checks are local only.
+    s.set_team_key(None);
+    s.record(&Record::local(&idcheck::id::check(OTHER))).unwrap();
+    assert!(s.pending(100).unwrap().is_empty());
+}
+
+fn s_conn(dir: &std::path::Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(dir.join(idcheck::audit::DB_FILE)).unwrap()
+}

@@ -81,9 +81,9 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
-/// The `i`-th of up to 28,000 distinct valid numbers.
+/// The `i`-th of up to 336,000 distinct valid numbers.
 fn stream_number(i: usize) -> String {
-    with_check(&format!("110101199001{:02}{:03}", 1 + i % 28, (i / 28) % 1000))
+    with_check(&format!("1101011990{:02}{:02}{:03}", 1 + (i / 28_000) % 12, 1 + i % 28, (i / 28) % 1000))
 }
 
 /// A full number from 17 digits.
@@ -116,7 +116,8 @@ fn every_kind_of_check_from_the_command_is_recorded_masked() {
     assert_eq!(rows[1]["operator"], OPERATOR);
     assert_eq!(rows[1]["consent"], false);
 
-    // A stream on stdin, longer than one transaction.
+    // A stream on stdin, longer than one chunk: its numbers are recorded in chunks (each
+    // listed as one entry with its count), its other lines as rows of their own.
     let n = 70_000;
     let mut input = String::new();
     let stream: Vec<String> = (0..n).map(stream_number).collect();
@@ -125,16 +126,38 @@ fn every_kind_of_check_from_the_command_is_recorded_masked() {
         input.push('\n');
     }
     input.push_str("not a number\n");
+    input.push_str("110101199003070037\n");
     let r = idcheck(&cfg, None, &["check", "--json"], Some(&input));
     assert_eq!(r.code, Some(1), "{}", r.stderr);
-    assert_eq!(r.stdout.lines().count(), n + 1);
+    assert_eq!(r.stdout.lines().count(), n + 2);
     let locals = history(&cfg, &["--kind", "local"]);
-    assert_eq!(locals.len(), 2 + n + 1);
-    assert_eq!(locals.iter().filter(|r| r["outcome"] == "invalid").count(), 2);
+    let chunks: Vec<&Value> = locals.iter().filter(|e| e["numbers"].is_u64()).collect();
+    assert!(chunks.len() >= 2, "{} chunks", chunks.len());
+    assert_eq!(chunks.iter().map(|e| e["numbers"].as_u64().unwrap()).sum::<u64>(), n as u64 + 1);
+    assert_eq!(chunks.iter().map(|e| e["numbers"].as_u64().unwrap() - e["numbers_valid"].as_u64().unwrap()).sum::<u64>(), 1);
+    assert!(chunks.iter().all(|e| e["number_masked"].is_null() && e["operator"] == OPERATOR && e["provider"] == "local"));
+    let rows: Vec<&Value> = locals.iter().filter(|e| e["numbers"].is_null()).collect();
+    assert_eq!(rows.len(), 3, "the two arguments and the line that is not a number");
+    assert!(rows[0]["number_masked"].as_str().unwrap().chars().all(|c| c == '*'), "a line that is not a number is starred: {}", rows[0]);
+    // Each number of the stream is found by its full number, masked.
+    for number in [&stream[0], &stream[n / 2], &stream[n - 1]] {
+        let found = history(&cfg, &["--number", number]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!((found[0]["outcome"].as_str(), found[0]["kind"].as_str()), (Some("valid"), Some("local")));
+        assert_eq!(found[0]["number_masked"].as_str(), Some(idcheck::mask::number(number).as_str()));
+    }
+    let wrong = history(&cfg, &["--number", "110101199003070037"]);
+    assert_eq!(wrong.iter().map(|e| e["outcome"].as_str().unwrap()).collect::<Vec<_>>(), ["invalid", "invalid"], "in a chunk and as an argument");
+    // The text listing says how many numbers a chunk holds and how many passed.
+    let text = idcheck(&cfg, None, &["--lang", "en", "history", "--kind", "local"], None);
+    assert!(text.stdout.contains("× 65,536") && text.stdout.contains("65,536 valid / 0 invalid"), "{}", text.stdout);
+    let text = idcheck(&cfg, None, &["--lang", "zh", "history", "--kind", "local"], None);
+    assert!(text.stdout.contains("通过 65,536 / 不通过 0"), "{}", text.stdout);
+    let before = history(&cfg, &["--kind", "local"]).len();
     // `--no-record`: checked, nothing written.
     let r = idcheck(&cfg, None, &["check", "--no-record", li.number], None);
     assert_eq!(r.code, Some(0));
-    assert_eq!(history(&cfg, &["--kind", "local"]).len(), 2 + n + 1);
+    assert_eq!(history(&cfg, &["--kind", "local"]).len(), before);
 
     // OCR through the fake apizero: the fields read are recorded masked.
     let img = dir.path().join("front.jpg");
@@ -187,7 +210,7 @@ fn every_kind_of_check_from_the_command_is_recorded_masked() {
         let p = e.unwrap().path();
         let bytes = std::fs::read(&p).unwrap();
         scanned += bytes.len();
-        for needle in [li.number, NO_RECORD_NUMBER, li.name, "王五", &stream[0], &stream[n - 1]] {
+        for needle in [li.number, NO_RECORD_NUMBER, li.name, "王五", &stream[0], &stream[n - 1], &stream[n / 2][3..14], "110101199003070037"] {
             assert!(!contains(&bytes, needle.as_bytes()), "{} holds {needle}", p.display());
         }
     }
@@ -254,4 +277,100 @@ fn the_retention_in_the_settings_purges_when_the_command_opens_the_trail() {
     let rows = history(&cfg, &[]);
     assert_eq!(rows.len(), 1, "only today's check is left: {rows:?}");
     assert_eq!(rows[0]["number_masked"], "310***********4523");
+}
+
+/// Local checks in the trail, each number of a chunk counted.
+fn local_checks(cfg: &Path) -> u64 {
+    history(cfg, &["--kind", "local"]).iter().map(|e| e["numbers"].as_u64().unwrap_or(1)).sum()
+}
+
+#[test]
+fn an_interactive_stream_records_each_line_before_it_ends() {
+    if !keychain_reachable() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("cfg");
+    let mut child = Command::new(BIN)
+        .arg("check")
+        .env("IDCHECK_CONFIG_DIR", &cfg)
+        .env("LANG", "en_US.UTF-8")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let recorded_within = |count: u64| {
+        let start = std::time::Instant::now();
+        while start.elapsed() < std::time::Duration::from_secs(10) {
+            if cfg.join(idcheck::audit::DB_FILE).exists() && local_checks(&cfg) == count {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        false
+    };
+    writeln!(stdin, "{}", stream_number(0)).unwrap();
+    stdin.flush().unwrap();
+    assert!(recorded_within(1), "the first line is recorded while the input stays open");
+    // Lines right after a write: recorded once the input has been quiet for a moment, not
+    // left waiting for the next line or the end.
+    writeln!(stdin, "{}\n{}", stream_number(1), stream_number(2)).unwrap();
+    stdin.flush().unwrap();
+    assert!(recorded_within(3), "the next lines are recorded while the input stays open");
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(local_checks(&cfg), 3);
+}
+
+/// A desk in a team (the team key in the keychain, as `idcheck team join` leaves it): every
+/// check the command records also waits in the outbox with the number's team hash.
+#[test]
+fn with_a_team_key_in_the_keychain_the_command_fills_the_outbox() {
+    if !keychain_reachable() {
+        return;
+    }
+    use idcheck::audit::{KeychainKey, TEAM_KEYCHAIN_ACCOUNT};
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("cfg");
+    let ns = idcheck::paths::Namespace::at(&cfg);
+    let numbers: Vec<String> = (0..1_000).map(stream_number).collect();
+    let input = numbers.join("\n") + "\n";
+
+    // Not in a team: recorded, nothing waits, and no team key is made.
+    let r = idcheck(&cfg, None, &["check"], Some(&input));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(KeychainKey::team(&ns).unwrap().is_none());
+    let store = idcheck::audit::open_ns(&ns, 0).unwrap();
+    assert_eq!(store.outbox_status().unwrap().pending, 0);
+    assert_eq!(store.team_hash(&numbers[0]), None);
+    drop(store);
+
+    // Joined.
+    let team = keyring::Entry::new(&ns.keychain_service, TEAM_KEYCHAIN_ACCOUNT).unwrap();
+    team.set_password(&"5a".repeat(32)).unwrap();
+    assert_eq!(KeychainKey::team(&ns).unwrap().map(|k| k.expose().clone()), Some(vec![0x5a; 32]));
+    let r = idcheck(&cfg, None, &["check"], Some(&input));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let r = idcheck(&cfg, None, &["check", IDENTITIES[0].number], None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let store = idcheck::audit::open_ns(&ns, 0).unwrap();
+    assert_eq!(store.outbox_status().unwrap().pending, 1_001);
+    let rows: Vec<idcheck::audit::OutRow> = store.pending(10_000).unwrap().into_iter().flat_map(|i| i.rows).collect();
+    assert_eq!(rows.len(), 1_001);
+    let hashes: std::collections::HashSet<String> = rows.iter().filter_map(|r| r.team_hash.clone()).collect();
+    for n in numbers.iter().chain([&IDENTITIES[0].number.to_string()]) {
+        assert!(hashes.contains(&store.team_hash(n).unwrap()), "{}", idcheck::mask::number(n));
+    }
+    assert_eq!(store.team_hash(&numbers[0]).unwrap().len(), 32);
+    drop(store);
+
+    // A damaged team key stops the trail with a message that says what to do.
+    team.set_password("not hex").unwrap();
+    let e = idcheck::audit::open_ns(&ns, 0).err().expect("refused");
+    assert!(e.message().en.contains("team join") && e.message().zh.contains("团队"), "{}", e.message().en);
+    team.delete_credential().unwrap();
+    assert!(KeychainKey::team(&ns).unwrap().is_none());
 }
