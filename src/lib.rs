@@ -23,4 +23,5 @@ pub mod secret;
 pub mod settings;
 #[doc(hidden)]
 pub mod synth;
+pub mod team;
 pub mod validity;

@@ -41,6 +41,10 @@ pub struct Settings {
     /// Days the audit trail keeps a check (保留天数); 0 keeps everything. Default 180.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention_days: Option<u32>,
+    /// The team trail's PostgreSQL URL (团队数据库), without its password (that stays in the
+    /// keychain). `IDCHECK_TEAM_URL` overrides it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team_url: Option<String>,
     #[serde(flatten)]
     pub other: BTreeMap<String, serde_json::Value>,
 }

@@ -38,6 +38,13 @@ pub struct Args {
     /// Write the filtered history to this CSV file (UTF-8 with BOM, masked). 导出 CSV。
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
+    /// Search the team trail on PostgreSQL instead of this desk's (see `idcheck team`); a
+    /// clerk's account sees its own desk, a reviewer's every desk. 查看团队审计记录。
+    #[arg(long, conflicts_with_all = ["csv", "outcome", "provider"])]
+    pub team: bool,
+    /// With --team: only this desk's checks. 只看此柜台。
+    #[arg(long, requires = "team", value_name = "DESK")]
+    pub desk: Option<String>,
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -53,6 +60,18 @@ fn parse_kind(s: &str) -> Result<Kind, String> {
 }
 
 pub fn run(args: Args, lang: Lang) -> i32 {
+    if args.team {
+        let q = super::team::HistoryQuery {
+            number: args.number,
+            since: args.since,
+            until: args.until,
+            desk: args.desk,
+            kind: args.kind.map(|k| k.as_str().to_string()),
+            limit: args.limit,
+            json: args.json,
+        };
+        return super::team::history(q, lang);
+    }
     let store = match super::trail::store() {
         Ok(s) => s,
         Err(m) => return super::trail::fail(&m, lang),
@@ -94,6 +113,14 @@ fn list(store: &Store, filter: &Filter, json: &bool, csv: Option<&PathBuf>, lang
             let zh = lang == Lang::Zh;
             let (kz, ke) = e.kind.label();
             let (oz, oe) = e.outcome.label();
+            // A chunk of numbers from a stream: how many, and how many passed.
+            let (number, outcome) = match (e.numbers, e.numbers_valid) {
+                (Some(n), Some(v)) => {
+                    let (cz, ce) = audit::export::chunk_outcome(n, v);
+                    (format!("× {}", audit::export::grouped(n)), if zh { cz } else { ce })
+                }
+                _ => (e.number_masked.clone().unwrap_or_else(|| "-".into()), if zh { oz } else { oe }.to_string()),
+            };
             write!(
                 out,
                 "{}  {:<10} {:<9} {:<4} {:<18} {}",
@@ -101,8 +128,8 @@ fn list(store: &Store, filter: &Filter, json: &bool, csv: Option<&PathBuf>, lang
                 if zh { kz } else { ke },
                 e.provider,
                 e.name_masked.as_deref().unwrap_or("-"),
-                e.number_masked.as_deref().unwrap_or("-"),
-                if zh { oz } else { oe },
+                number,
+                outcome,
             )
             .map_err(io)?;
             if let Some(err) = &e.error {

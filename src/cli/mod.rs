@@ -8,6 +8,7 @@ mod check;
 mod history;
 pub mod output;
 pub mod providers;
+mod team;
 mod trail;
 
 use clap::{Parser, Subcommand};
@@ -40,6 +41,9 @@ pub enum Command {
     Batch(batch::Args),
     /// Show the audit trail of checks, newest first. 查看核验审计记录。
     History(history::Args),
+    /// The team trail on PostgreSQL: set up, join, push, status, verify. 团队审计记录。
+    #[command(subcommand)]
+    Team(team::TeamCommand),
     #[command(flatten)]
     Providers(providers::ProviderCommand),
 }
@@ -56,6 +60,7 @@ pub fn main() -> i32 {
         Command::Check(args) => check::run(args, lang),
         Command::Batch(args) => batch::run(args, lang),
         Command::History(args) => history::run(args, lang),
+        Command::Team(cmd) => team::run(cmd, lang),
         Command::Providers(cmd) => providers::run(cmd, cli.lang),
     }
 }

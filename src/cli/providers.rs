@@ -315,6 +315,25 @@ fn region(out: Out, settings: Settings, a: RegionArgs) -> i32 {
 }
 
 fn key_set(out: Out, settings: Settings, provider: &str) -> i32 {
+    if provider == "team" {
+        // The team database's password: not a vendor, same keychain.
+        let mut line = String::new();
+        eprint!("{}: ", Msg::new("团队数据库密码", "Team database password").get(out.lang));
+        let _ = std::io::stdin().lock().read_line(&mut line);
+        let pw = Sensitive::new(line.trim().to_string());
+        return match desk(settings, true).set_team_password(pw) {
+            Ok(()) => {
+                eprintln!();
+                if out.json {
+                    println!("{}", json!({"ok": true, "provider": "team", "stored": ["password"]}));
+                } else {
+                    println!("{}", Msg::new("已保存到系统钥匙串：team", "Stored in the system keychain: team").get(out.lang));
+                }
+                0
+            }
+            Err(e) => out.error(&e),
+        };
+    }
     let Some(v) = providers::vendor(provider) else {
         return match keys::set(provider, "", Sensitive::new(String::new())) {
             Err(e) => out.fail(&e.message, json!({"kind": e.kind})),

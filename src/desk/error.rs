@@ -113,6 +113,12 @@ impl From<crate::batch::InputError> for DeskError {
     }
 }
 
+impl From<crate::team::TeamError> for DeskError {
+    fn from(e: crate::team::TeamError) -> DeskError {
+        DeskError::from_msg(&format!("team_{}", word(&e.kind)), e.message)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

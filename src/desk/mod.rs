@@ -25,6 +25,7 @@
 pub mod batch;
 mod error;
 pub mod photo;
+pub mod team;
 mod trail;
 
 pub use error::DeskError;
@@ -112,6 +113,9 @@ pub struct Desk {
     consent: Mutex<Option<[u8; 32]>>,
     consent_salt: [u8; 16],
     local_ocr: Arc<dyn Ocr>,
+    /// The team sender's last outcome, and its wake-up call.
+    team_state: Mutex<team::SenderState>,
+    team_wake: tokio::sync::Notify,
 }
 
 /// A photo read: which provider read it, whether it was the demo fake, the fields.
@@ -168,6 +172,8 @@ impl Desk {
             consent: Mutex::new(None),
             consent_salt: salt,
             local_ocr: config.local_ocr,
+            team_state: Mutex::new(team::SenderState::default()),
+            team_wake: tokio::sync::Notify::new(),
         })
     }
 
@@ -337,6 +343,7 @@ impl Desk {
         let desk = self.clone();
         let records: Vec<Record> = records.into_iter().map(Record::stamped).collect();
         let _ = tokio::task::spawn_blocking(move || desk.record_now(records)).await;
+        self.nudge_team_sender();
     }
 
     /// The open trail (for history and batches), opened if needed. Blocking.

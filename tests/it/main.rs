@@ -21,4 +21,5 @@ mod nowapi;
 mod ocr_local;
 mod privacy;
 mod qps;
+mod team;
 mod trail_cli;
