@@ -128,11 +128,6 @@ impl NumberChunk {
     pub fn is_full(&self) -> bool {
         self.len() >= CHUNK_MAX
     }
-
-    /// Whether the numbers are hashed for a team too (the chunk will wait in the outbox).
-    pub fn for_team(&self) -> bool {
-        self.team.is_some()
-    }
 }
 
 /// The sort key of an entry: its install hash.

@@ -7,6 +7,11 @@
 //! an image: numbers are stored masked (`crate::mask::number`) plus a keyed hash (see [`key`])
 //! so a reviewer can still find every check of one number; names are stored masked.
 //!
+//! A stream of numbers (`idcheck check` on stdin) is recorded in [`chunk`]s of up to 65,536 numbers
+//! a row. While the desk is in a team ([`Store::set_team_key`], set by [`open_ns`] from the
+//! keychain), every check also carries the number's team hash and waits in the [`outbox`] until
+//! the team sender has pushed it; everything local stays keyed with the install key.
+//!
 //! ```no_run
 //! use idcheck::audit::{Store, Record, Filter, KeychainKey};
 //! let store = Store::open(std::path::Path::new("/home/me/.config/idcheck"), &KeychainKey::default())?;

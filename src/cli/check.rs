@@ -75,9 +75,9 @@ struct Cache {
 const CACHE_BOUND: usize = 1 << 16;
 
 /// Checks per audit write. A stream's clean numbers go into one chunk row of up to this many
-/// (see `idcheck::audit::chunk`: two keyed hashes and the masked form per number, written in
-/// one statement); its other lines, and numbers given as arguments, are ordinary rows, written
-/// in one transaction.
+/// (see `idcheck::audit::chunk`: a keyed hash, two in a team, and the masked form per number,
+/// written in one statement); its other lines, and numbers given as arguments, are ordinary
+/// rows, written in one transaction.
 const RECORD_CHUNK: usize = idcheck::audit::CHUNK_MAX;
 /// An interactive stream is flushed to the trail once the input has been quiet this long (at
 /// most this often while it keeps coming).
