@@ -152,39 +152,99 @@ impl Recognizer {
         Ok(out)
     }
 
-    /// Greedy CTC decoding of `cols` columns of `c` class scores.
+    /// Greedy CTC decoding of `cols` columns of `c` class scores, with characters the greedy path
+    /// skipped put back where the columns show them ([`decode_columns`]).
     fn decode(&self, scores: &[f32], cols: usize, c: usize) -> Line {
-        let mut chars = Vec::new();
-        let mut prev = usize::MAX;
-        for col in 0..cols {
-            let row = &scores[col * c..(col + 1) * c];
-            let (mut best, mut bp, mut second, mut sp) = (0usize, f32::MIN, 0usize, f32::MIN);
-            for (k, &p) in row.iter().enumerate() {
-                if p > bp {
-                    second = best;
-                    sp = bp;
-                    best = k;
-                    bp = p;
-                } else if p > sp {
-                    second = k;
-                    sp = p;
+        let columns: Vec<Column> = (0..cols)
+            .map(|col| {
+                let row = &scores[col * c..(col + 1) * c];
+                let (mut best, mut bp, mut second, mut sp) = (0usize, f32::MIN, 0usize, f32::MIN);
+                for (k, &p) in row.iter().enumerate() {
+                    if p > bp {
+                        second = best;
+                        sp = bp;
+                        best = k;
+                        bp = p;
+                    } else if p > sp {
+                        second = k;
+                        sp = p;
+                    }
                 }
-            }
-            let (best, second) = (self.dict.canonical(best), self.dict.canonical(second));
-            let second = if second == best { 0 } else { second };
-            if best != 0 && best != prev {
-                let alt = (second != 0).then(|| (self.dict.class(second).to_string(), sp));
-                chars.push(Char { text: self.dict.class(best).to_string(), p: bp, alt });
-            } else if best != 0 && best == prev {
-                // Same character spread over several columns: keep its best probability.
-                if let Some(last) = chars.last_mut() {
-                    last.p = last.p.max(bp);
-                }
-            }
-            prev = best;
-        }
-        Line { chars }
+                let (best, second) = (self.dict.canonical(best), self.dict.canonical(second));
+                let second = if second == best { 0 } else { second };
+                Column { best, p: bp, second, second_p: sp }
+            })
+            .collect();
+        decode_columns(&columns, &self.dict)
     }
+}
+
+/// One output column of the recogniser: its best class and the best other class (canonical, 0
+/// for the blank), with their probabilities.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub best: usize,
+    pub p: f32,
+    pub second: usize,
+    pub second_p: f32,
+}
+
+/// Least probability of a class the greedy path skipped for it to be put back in a gap
+/// ([`decode_columns`]).
+const SKIPPED_P: f32 = 0.05;
+/// Least distance between two read characters, in the line's usual distance between
+/// neighbouring Chinese characters, for a gap to hold a character the greedy path skipped.
+const SKIPPED_GAP: f32 = 1.5;
+
+/// Greedy CTC decoding: the best class of each column, repeats collapsed, blanks dropped.
+///
+/// The greedy path can skip a character the recogniser saw: on a poor photo a simple character
+/// after a similar one (石 after 县, 木 after 鲁) may lose its columns to the blank, while still
+/// being the best other class there (石 at 0.10 against the blank's 0.89). Two pieces of evidence
+/// put it back: geometry, a gap between two read characters of at least [`SKIPPED_GAP`] of the
+/// line's usual distance between Chinese characters, where a character is missing; and the
+/// recogniser's own probability for that character in the gap, at least [`SKIPPED_P`]. The
+/// character put back carries that low probability, so its field is marked doubtful.
+pub fn decode_columns(columns: &[Column], dict: &Dict) -> Line {
+    // Each read character with the first and last column it spans and its class.
+    let mut read: Vec<(Char, usize, usize, usize)> = Vec::new();
+    let mut prev = usize::MAX;
+    for (col, c) in columns.iter().enumerate() {
+        if c.best != 0 && c.best != prev {
+            let alt = (c.second != 0).then(|| (dict.class(c.second).to_string(), c.second_p));
+            read.push((Char { text: dict.class(c.best).to_string(), p: c.p, alt }, col, col, c.best));
+        } else if c.best != 0 && c.best == prev {
+            // Same character spread over several columns: keep its best probability.
+            if let Some(last) = read.last_mut() {
+                last.0.p = last.0.p.max(c.p);
+                last.2 = col;
+            }
+        }
+        prev = c.best;
+    }
+    let centre = |r: &(Char, usize, usize, usize)| (r.1 + r.2) as f32 / 2.0;
+    let han = |t: &str| t.chars().next().is_some_and(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch));
+    let mut pitches: Vec<f32> = read.windows(2).filter(|w| han(&w[0].0.text) && han(&w[1].0.text)).map(|w| centre(&w[1]) - centre(&w[0])).collect();
+    pitches.sort_by(f32::total_cmp);
+    let mut chars = Vec::with_capacity(read.len());
+    for (i, r) in read.iter().enumerate() {
+        chars.push(r.0.clone());
+        let Some(next) = read.get(i + 1) else { break };
+        // The lower of the two middle distances: the gaps themselves must not set the measure.
+        let Some(&pitch) = pitches.get(pitches.len().saturating_sub(1) / 2).filter(|_| pitches.len() >= 2) else { continue };
+        if centre(next) - centre(r) < SKIPPED_GAP * pitch {
+            continue;
+        }
+        let skipped = columns[r.2 + 1..next.1]
+            .iter()
+            .filter(|c| c.best == 0 && c.second != 0 && !dict.class(c.second).trim().is_empty())
+            .max_by(|a, b| a.second_p.total_cmp(&b.second_p));
+        // Not a neighbour again: that is the neighbour's own trailing or leading column.
+        if let Some(c) = skipped.filter(|c| c.second_p >= SKIPPED_P && c.second != r.3 && c.second != next.3) {
+            chars.push(Char { text: dict.class(c.second).to_string(), p: c.second_p, alt: None });
+        }
+    }
+    Line { chars }
 }
 
 #[cfg(test)]
@@ -193,6 +253,37 @@ mod tests {
 
     fn cost(w: &[usize], bs: &[std::ops::Range<usize>]) -> usize {
         bs.iter().map(|r| r.len() * w[r.end - 1] + CALL_COST).sum()
+    }
+
+    /// Columns with the given best class at the given columns, blanks elsewhere; `skipped`: a
+    /// blank column whose best other class is given.
+    fn columns(n: usize, read: &[(usize, usize)], skipped: Option<(usize, usize, f32)>) -> Vec<Column> {
+        let mut cols = vec![Column { best: 0, p: 0.99, second: 0, second_p: 0.0 }; n];
+        for &(col, class) in read {
+            cols[col] = Column { best: class, p: 0.98, second: 0, second_p: 0.0 };
+        }
+        if let Some((col, class, p)) = skipped {
+            cols[col] = Column { best: 0, p: 1.0 - p, second: class, second_p: p };
+        }
+        cols
+    }
+
+    #[test]
+    fn a_character_the_greedy_path_skipped_in_a_gap_is_put_back_doubted() {
+        let dict = Dict::parse("街\n道\n县\n石\n桥\n");
+        let text = |l: &Line| l.text();
+        // 街 道 县 _ 桥: a character's width missing after 县, where 石 is the best other class.
+        let read = [(0, 1), (5, 2), (10, 3), (20, 5)];
+        let line = decode_columns(&columns(24, &read, Some((15, 4, 0.1))), &dict);
+        assert_eq!(text(&line), "街道县石桥");
+        assert_eq!(line.chars[3].p, 0.1);
+        // Too unsure, or no gap: as the greedy path read it.
+        assert_eq!(text(&decode_columns(&columns(24, &read, Some((15, 4, 0.03))), &dict)), "街道县桥");
+        let close = [(0, 1), (5, 2), (10, 3), (15, 5)];
+        assert_eq!(text(&decode_columns(&columns(24, &close, Some((13, 4, 0.3))), &dict)), "街道县桥");
+        // Repeats collapse; a blank between two alike keeps both.
+        let twice = [(0, 1), (1, 1), (5, 1)];
+        assert_eq!(text(&decode_columns(&columns(8, &twice, None), &dict)), "街街");
     }
 
     #[test]
