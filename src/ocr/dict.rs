@@ -27,11 +27,16 @@ impl Dict {
 
     /// Reads every traditional-only entry as its simplified form, from "TRAD<TAB>SIMP" lines
     /// (`models/ppocrv5_t2s.txt`, made by `scripts/gen_t2s.py`). Pairs naming an entry the
-    /// dictionary lacks are ignored.
+    /// dictionary lacks are ignored, and so are simplified forms beyond the Basic Multilingual
+    /// Plane (𬀩 for 暐): such late forms, in names mostly, are not what card systems print, which
+    /// keep the character as registered.
     pub fn with_simplified(mut self, pairs: &str) -> Dict {
         let index: std::collections::HashMap<&str, u32> = self.entries.iter().enumerate().map(|(i, e)| (e.as_str(), i as u32 + 1)).collect();
         for line in pairs.lines() {
             let Some((t, s)) = line.split_once('\t') else { continue };
+            if s.chars().any(|c| c as u32 > 0xFFFF) {
+                continue;
+            }
             if let (Some(&t), Some(&s)) = (index.get(t), index.get(s)) {
                 self.canonical[t as usize] = s;
             }
@@ -242,6 +247,13 @@ mod tests {
         let d = Dict::parse("单\n単\n芸\n艺\n").with_japanese_forms();
         assert_eq!(d.canonical(2), 1, "単 reads as 单");
         assert_eq!(d.canonical(3), 3, "芸 is a Chinese character (a name) and stays");
+    }
+
+    #[test]
+    fn a_simplified_form_beyond_the_basic_plane_is_not_taken() {
+        let d = Dict::parse("暐\n𬀩\n強\n强\n").with_simplified("暐\t𬀩\n強\t强\n");
+        assert_eq!(d.class(d.canonical(1)), "暐");
+        assert_eq!(d.class(d.canonical(3)), "强");
     }
 
     #[test]
