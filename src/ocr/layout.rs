@@ -93,15 +93,29 @@ fn rows(lines: &[Placed]) -> Vec<Row> {
 
 /// If the row starts with `label` (allowing one misread or missing label character), the
 /// characters after it.
+///
+/// Evidence: the label's own characters, found in their printed order among the row's first
+/// characters; what follows the last of them is the value, so a value that begins with a label
+/// character (关岭县 after 签发机关) keeps it. When only the first character of a two-character
+/// label was found, the character after it is taken for the misread second one only when the
+/// recogniser doubted it (below [`DOUBT_P`]); a sure character there is the value's.
 fn after_label(chars: &[Char], label: &str) -> Option<Vec<Char>> {
     let l: Vec<char> = label.chars().collect();
     let window = (l.len() + 1).min(chars.len());
     let mut last = None;
     let mut hits = 0;
+    // Label characters matched in order: each hit must be a label character after the last one
+    // matched, and the label's last character ends it.
+    let mut next = 0;
     for (i, c) in chars[..window].iter().enumerate() {
-        if c.text.chars().next().is_some_and(|ch| l.contains(&ch)) {
+        let Some(ch) = c.text.chars().next() else { continue };
+        if let Some(k) = l[next..].iter().position(|&x| x == ch) {
             hits += 1;
             last = Some(i);
+            next += k + 1;
+            if next == l.len() {
+                break;
+            }
         }
     }
     let need = if l.len() <= 2 { l.len() } else { l.len() - 1 };
@@ -109,9 +123,10 @@ fn after_label(chars: &[Char], label: &str) -> Option<Vec<Char>> {
     if hits >= need {
         Some(chars[last + 1..].to_vec())
     } else if l.len() == 2 && hits == 1 && last < 2 && window > 1 {
-        // One label character found: when it is the first, the second was misread; skip it too.
+        // One label character found: when it is the first, the second was misread; skip it too
+        // when the recogniser doubted it.
         let first = chars[0].text.starts_with(l[0]);
-        let skip = if first && last == 0 && chars.len() >= 4 { 2 } else { last + 1 };
+        let skip = if first && last == 0 && chars.len() >= 4 && chars[1].p < DOUBT_P { 2 } else { last + 1 };
         Some(chars[skip..].to_vec())
     } else {
         None
@@ -119,17 +134,18 @@ fn after_label(chars: &[Char], label: &str) -> Option<Vec<Char>> {
 }
 
 /// A name as printed: minority names join their parts with a middle dot (U+00B7), which the
-/// recogniser may return as one of its look-alikes.
+/// recogniser may return as one of its look-alikes. Evidence: the mark read is a dot; nothing is
+/// dropped.
 fn name_text(chars: &[Char]) -> String {
     text(chars).chars().map(|c| if matches!(c, '・' | '•' | '･' | '‧' | '∙' | '⋅' | '.') { '·' } else { c }).collect()
 }
 
-/// An issuing authority is Chinese throughout: stray marks read at either end (a letter, a
-/// dot) are dropped.
+/// An issuing authority is Chinese throughout: a stray mark read at either end (a letter, a
+/// dot) is dropped when the recogniser doubted it (below [`DOUBT_P`]); a sure one stays.
 fn chinese_only(chars: &[Char]) -> &[Char] {
-    let han = |c: &Char| c.text.chars().next().is_some_and(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch));
-    let start = chars.iter().position(han).unwrap_or(chars.len());
-    let end = chars.iter().rposition(han).map_or(start, |e| e + 1);
+    let keep = |c: &Char| c.p >= DOUBT_P || c.text.chars().next().is_some_and(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch));
+    let start = chars.iter().position(keep).unwrap_or(chars.len());
+    let end = chars.iter().rposition(keep).map_or(start, |e| e + 1);
     &chars[start..end.max(start)]
 }
 
@@ -137,12 +153,10 @@ fn text(chars: &[Char]) -> String {
     chars.iter().map(|c| c.text.as_str()).collect()
 }
 
+/// A field's confidence: the recogniser's least probability over the characters kept for it, so
+/// one doubtful character (a misread, or one put back by the decoder) makes the field doubtful.
 fn conf(chars: &[Char]) -> f32 {
-    if chars.is_empty() {
-        0.0
-    } else {
-        chars.iter().map(|c| c.p).sum::<f32>() / chars.len() as f32
-    }
+    chars.iter().map(|c| c.p).reduce(f32::min).unwrap_or(0.0)
 }
 
 /// Digit groups of a date-like string: `1990年5月12日` → [1990, 5, 12].
@@ -201,6 +215,10 @@ fn dates(s: &str) -> Vec<String> {
 const MAX_LINE_HEIGHT: f32 = 2.5;
 /// A character read this unsurely right after a label is a speck between label and value.
 const SPECK_P: f32 = 0.3;
+/// A character the recogniser read below this probability is one it doubted: the only kind a
+/// rule reading the text around it (a place name, a label, the Chinese of an authority) may
+/// drop or replace.
+const DOUBT_P: f32 = 0.5;
 
 /// The provinces, autonomous regions and municipalities an address begins with.
 const PROVINCES: [&str; 34] = [
@@ -259,10 +277,11 @@ fn starts_with_place(t: &str) -> bool {
 }
 
 /// A value that starts with a place (address, issuing authority) without one stray character
-/// in front: a speck between the label and the value read as a character, often with
-/// confidence, shows as a value that starts with a place only once its first character is gone.
+/// in front: a speck between the label and the value read as a character shows as a value that
+/// starts with a place only once its first character is gone. Evidence: that, and the
+/// recogniser's doubt about the first character (below [`DOUBT_P`]); a sure one stays.
 fn without_stray_before_place(mut v: Vec<Char>) -> Vec<Char> {
-    if v.len() > 4 && !starts_with_place(&text(&v)) && starts_with_place(&text(&v[1..])) {
+    if v.len() > 4 && v[0].p < DOUBT_P && !starts_with_place(&text(&v)) && starts_with_place(&text(&v[1..])) {
         v.remove(0);
     }
     v
@@ -270,8 +289,10 @@ fn without_stray_before_place(mut v: Vec<Char>) -> Vec<Char> {
 
 /// An address begins with its province's full name, one of a closed set. On a poor photo a
 /// character of a long one (新疆维吾尔自治区) can be dropped, doubled or misread; one such slip
-/// is put right. Names under five characters are left alone: one slip there is too likely to be
-/// another place.
+/// is put right. Evidence: the closed set, and for a doubled or misread character the
+/// recogniser's doubt about the character removed or replaced (below [`DOUBT_P`]); a dropped one
+/// is only added. Names under five characters are left alone: one slip there is too likely to be
+/// another place. The characters written carry the least probability of those they replace.
 fn with_province_spelled_right(v: Vec<Char>) -> Vec<Char> {
     let names: Vec<Vec<char>> =
         (11..=91u8).filter_map(crate::region::province_name).map(|n| n.chars().collect::<Vec<char>>()).filter(|n| n.len() >= 5).collect();
@@ -279,18 +300,33 @@ fn with_province_spelled_right(v: Vec<Char>) -> Vec<Char> {
     if names.iter().any(|n| t.starts_with(&n.iter().collect::<String>())) {
         return v;
     }
+    let doubted = |c: &Char| c.p < DOUBT_P;
     for n in &names {
         for k in [n.len(), n.len() - 1, n.len() + 1] {
             if k > v.len() {
                 continue;
             }
             let head: Vec<char> = text(&v[..k]).chars().collect();
-            if edit_distance(&head, n) == 1 {
-                let p = v[..k].iter().map(|c| c.p).fold(1.0, f32::min);
-                let mut out: Vec<Char> = n.iter().map(|ch| Char { text: ch.to_string(), p, alt: None }).collect();
-                out.extend_from_slice(&v[k..]);
-                return out;
+            if head.len() != k || edit_distance(&head, n) != 1 {
+                continue;
             }
+            // The character the repair removes or replaces must be one the recogniser doubted.
+            let removed_doubted = match k.cmp(&n.len()) {
+                std::cmp::Ordering::Less => true,
+                std::cmp::Ordering::Equal => (0..k).filter(|&i| head[i] != n[i]).all(|i| doubted(&v[i])),
+                std::cmp::Ordering::Greater => (0..k).any(|i| {
+                    let mut h = head.clone();
+                    h.remove(i);
+                    h == *n && doubted(&v[i])
+                }),
+            };
+            if !removed_doubted {
+                continue;
+            }
+            let p = v[..k].iter().map(|c| c.p).fold(1.0, f32::min);
+            let mut out: Vec<Char> = n.iter().map(|ch| Char { text: ch.to_string(), p, alt: None }).collect();
+            out.extend_from_slice(&v[k..]);
+            return out;
         }
     }
     v
@@ -309,7 +345,8 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
     prev[b.len()]
 }
 
-/// A value without the specks read at its start.
+/// A value without the specks read at its start: characters right after the label that the
+/// recogniser read below [`SPECK_P`].
 fn without_specks(mut v: Vec<Char>) -> Vec<Char> {
     let n = v.iter().take_while(|c| c.p < SPECK_P).count();
     v.drain(..n);
@@ -645,17 +682,45 @@ mod tests {
         assert_eq!(f.valid_until.as_deref(), Some("长期"));
     }
 
+    /// Sets the probability of characters `at` of line `line` (counted in characters).
+    fn doubt(lines: &mut [Placed], line: usize, at: &[usize], p: f32) {
+        for &i in at {
+            lines[line].line.chars[i].p = p;
+        }
+    }
+
     #[test]
     fn stray_marks_and_look_alike_dots_are_cleaned() {
-        let lines = vec![
+        let mut lines = vec![
             placed(100.0, 10.0, "中华人民共和国"),
             placed(90.0, 50.0, "居民身份证"),
             placed(50.0, 150.0, "签发机关呼和浩特市公安局S."),
             placed(50.0, 190.0, "有效期限2015.03.12-2035.03.12"),
         ];
-        assert_eq!(read_fields(&lines).0.issued_by.as_deref(), Some("呼和浩特市公安局"));
+        // Sure marks stay: only the recogniser's doubt lets a rule drop a character.
+        assert_eq!(read_fields(&lines).0.issued_by.as_deref(), Some("呼和浩特市公安局S."));
+        doubt(&mut lines, 2, &[12, 13], 0.2);
+        let (f, _) = read_fields(&lines);
+        assert_eq!(f.issued_by.as_deref(), Some("呼和浩特市公安局"));
+        assert_eq!(f.confidence.get("issued_by"), Some(&0.98));
         let lines = vec![placed(10.0, 10.0, "姓名阿依古丽・买买提"), placed(10.0, 220.0, "公民身份号码11010519491231002X")];
         assert_eq!(read_fields(&lines).0.name.as_deref(), Some("阿依古丽·买买提"));
+    }
+
+    #[test]
+    fn a_value_beginning_with_a_label_character_keeps_it() {
+        let lines = vec![
+            placed(100.0, 10.0, "中华人民共和国"),
+            placed(90.0, 50.0, "居民身份证"),
+            placed(50.0, 150.0, "签发机关关岭县公安局"),
+            placed(50.0, 190.0, "有效期限2015.03.12-长期"),
+        ];
+        assert_eq!(read_fields(&lines).0.issued_by.as_deref(), Some("关岭县公安局"));
+        // A misread second label character is skipped only when the recogniser doubted it.
+        let mut lines = vec![placed(10.0, 10.0, "姓各王小明"), placed(10.0, 220.0, "公民身份号码11010519491231002X")];
+        assert_eq!(read_fields(&lines).0.name.as_deref(), Some("各王小明"));
+        doubt(&mut lines, 0, &[1], 0.3);
+        assert_eq!(read_fields(&lines).0.name.as_deref(), Some("王小明"));
     }
 
     #[test]
@@ -676,7 +741,7 @@ mod tests {
         lines.push(tall);
         // A speck read between the label and the name, and one in the label's own box.
         lines[1].line.chars.insert(0, Char { text: "暱".into(), p: 0.05, alt: None });
-        lines[5].line.chars.insert(2, Char { text: "司".into(), p: 0.87, alt: None });
+        lines[5].line.chars.insert(2, Char { text: "司".into(), p: 0.45, alt: None });
         let (f, _) = read_fields(&lines);
         assert_eq!(f.name.as_deref(), Some("戴馨伟"));
         assert_eq!(f.birth.as_deref(), Some("1973-08-03"));
@@ -684,41 +749,53 @@ mod tests {
     }
 
     #[test]
-    fn a_sure_stray_character_before_a_place_is_dropped() {
-        let sure = |t: &str| Char { text: t.into(), p: 0.97, alt: None };
+    fn a_doubted_stray_character_before_a_place_is_dropped() {
+        let ch = |t: &str, p: f32| Char { text: t.into(), p, alt: None };
         let mut lines = vec![
             placed(10.0, 10.0, "姓名戴馨伟"),
             placed(10.0, 130.0, "住址新疆维吾尔自治区乌鲁木齐市天山区"),
             placed(10.0, 220.0, "公民身份号码650102197308031024"),
         ];
-        lines[1].line.chars.insert(2, sure("亲"));
+        lines[1].line.chars.insert(2, ch("亲", 0.4));
         assert_eq!(read_fields(&lines).0.address.as_deref(), Some("新疆维吾尔自治区乌鲁木齐市天山区"));
+        // A sure one is the recogniser's reading, and stays.
+        lines[1].line.chars[2].p = 0.97;
+        assert_eq!(read_fields(&lines).0.address.as_deref(), Some("亲新疆维吾尔自治区乌鲁木齐市天山区"));
         let mut lines = vec![
             placed(100.0, 10.0, "中华人民共和国"),
             placed(90.0, 50.0, "居民身份证"),
             placed(50.0, 150.0, "签发机关乌鲁木齐市公安局天山区分局"),
             placed(50.0, 190.0, "有效期限2015.03.12-长期"),
         ];
-        lines[2].line.chars.insert(4, sure("车"));
+        lines[2].line.chars.insert(4, ch("车", 0.3));
         assert_eq!(read_fields(&lines).0.issued_by.as_deref(), Some("乌鲁木齐市公安局天山区分局"));
         // Without its label too, and a city or county name is a place as well as a province.
-        let lines = vec![placed(100.0, 10.0, "居民身份证"), placed(120.0, 150.0, "林杭州市公安局"), placed(120.0, 190.0, "2021.12.27-2041.12.27")];
+        let mut lines = vec![placed(100.0, 10.0, "居民身份证"), placed(120.0, 150.0, "林杭州市公安局"), placed(120.0, 190.0, "2021.12.27-2041.12.27")];
+        doubt(&mut lines, 1, &[0], 0.45);
         assert_eq!(read_fields(&lines).0.issued_by.as_deref(), Some("杭州市公安局"));
     }
 
     #[test]
     fn a_long_province_name_with_one_slip_is_spelled_right() {
-        let addr = |a: &str| {
-            let lines = vec![placed(10.0, 10.0, "姓名戴馨伟"), placed(10.0, 130.0, &format!("住址{a}")), placed(10.0, 220.0, "公民身份号码650102197308031024")];
-            read_fields(&lines).0.address
+        // The address with the characters at `doubted` read at 0.3.
+        let addr = |a: &str, doubted: &[usize]| {
+            let mut lines =
+                vec![placed(10.0, 10.0, "姓名戴馨伟"), placed(10.0, 130.0, &format!("住址{a}")), placed(10.0, 220.0, "公民身份号码650102197308031024")];
+            doubt(&mut lines, 1, &doubted.iter().map(|i| i + 2).collect::<Vec<_>>(), 0.3);
+            let f = read_fields(&lines).0;
+            (f.address.unwrap_or_default(), f.confidence.get("address").copied().unwrap_or_default())
         };
-        assert_eq!(addr("新疆维吾尔治区乌鲁木齐市天山区").as_deref(), Some("新疆维吾尔自治区乌鲁木齐市天山区"));
-        assert_eq!(addr("广西壮族白治区南宁市青秀区").as_deref(), Some("广西壮族自治区南宁市青秀区"));
-        assert_eq!(addr("内蒙古自自治区呼和浩特市").as_deref(), Some("内蒙古自治区呼和浩特市"));
+        // A dropped character is added; a misread or doubled one replaced or removed when doubted.
+        assert_eq!(addr("新疆维吾尔治区乌鲁木齐市天山区", &[]).0, "新疆维吾尔自治区乌鲁木齐市天山区");
+        assert_eq!(addr("广西壮族白治区南宁市青秀区", &[4]), ("广西壮族自治区南宁市青秀区".to_string(), 0.3));
+        assert_eq!(addr("内蒙古自自治区呼和浩特市", &[4]).0, "内蒙古自治区呼和浩特市");
+        // Read surely, a misread or doubled character stays as read.
+        assert_eq!(addr("广西壮族白治区南宁市青秀区", &[]).0, "广西壮族白治区南宁市青秀区");
+        assert_eq!(addr("内蒙古自自治区呼和浩特市", &[]).0, "内蒙古自自治区呼和浩特市");
         // Right already, a short name, or two slips: as read.
-        assert_eq!(addr("宁夏回族自治区银川市").as_deref(), Some("宁夏回族自治区银川市"));
-        assert_eq!(addr("吉林省延吉市幸福里").as_deref(), Some("吉林省延吉市幸福里"));
-        assert_eq!(addr("新疆维吾治区乌鲁木齐市").as_deref(), Some("新疆维吾治区乌鲁木齐市"));
+        assert_eq!(addr("宁夏回族自治区银川市", &[]).0, "宁夏回族自治区银川市");
+        assert_eq!(addr("吉林省延吉市幸福里", &[]).0, "吉林省延吉市幸福里");
+        assert_eq!(addr("新疆维吾治区乌鲁木齐市", &[3, 4]).0, "新疆维吾治区乌鲁木齐市");
         assert_eq!(edit_distance(&['a', 'b'], &['a', 'c', 'b']), 1);
     }
 

@@ -8,7 +8,8 @@
 use super::rec::Char;
 use crate::i18n::Msg;
 
-/// The number made of `chars` and any notes about corrections, plus the mean probability.
+/// The number made of `chars` and any notes about corrections, plus its confidence: the least
+/// probability of its characters, a corrected one counting with its runner-up's probability.
 pub fn repair(chars: &[Char]) -> (String, Vec<Msg>, f32) {
     let mut notes = Vec::new();
     let mut digits: Vec<(char, &Char)> = Vec::new();
@@ -24,7 +25,7 @@ pub fn repair(chars: &[Char]) -> (String, Vec<Msg>, f32) {
     }
     // An X can only be the check character.
     let mut number: String = digits.iter().map(|(d, _)| *d).collect();
-    let p = if digits.is_empty() { 0.0 } else { digits.iter().map(|(_, c)| c.p).sum::<f32>() / digits.len() as f32 };
+    let mut p = digits.iter().map(|(_, c)| c.p).reduce(f32::min).unwrap_or(0.0);
     let valid = |s: &str| crate::id::check(s).is_valid();
     if !valid(&number) && number.chars().count() == 18 {
         // Try the runner-up of each character, least sure first.
@@ -42,10 +43,11 @@ pub fn repair(chars: &[Char]) -> (String, Vec<Msg>, f32) {
             cand[i] = a;
             let cand: String = cand.into_iter().collect();
             if valid(&cand) {
-                fixes.push((i, was, a, cand));
+                fixes.push((i, was, a, cand, digits[i].1.alt.as_ref().map_or(0.0, |(_, q)| *q)));
             }
         }
-        if let [(i, was, a, cand)] = fixes.as_slice() {
+        if let [(i, was, a, cand, q)] = fixes.as_slice() {
+            p = p.min(*q);
             notes.push(Msg::new(
                 format!("身份证号码第 {} 位识别为“{}”，按校验码更正为“{}”，请与证件核对。", i + 1, was, a),
                 format!("Character {} of the ID number read as '{}' was corrected to '{}' to match the check digit; compare it with the card.", i + 1, was, a),
@@ -115,9 +117,11 @@ mod tests {
         let mut c = chars("11010519491231007X");
         c[16].p = 0.4;
         c[16].alt = Some(("2".into(), 0.35));
-        let (n, notes, _) = repair(&c);
+        let (n, notes, p) = repair(&c);
         assert_eq!(n, "11010519491231002X");
         assert!(notes[0].en.contains("Character 17"));
+        // The corrected character counts with its runner-up's probability.
+        assert_eq!(p, 0.35);
     }
 
     #[test]
