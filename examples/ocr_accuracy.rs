@@ -1,7 +1,12 @@
-//! Accuracy of the local OCR engine on a generated set of fake cards
-//! (`scripts/gen_cards.py DIR`): per field and per photo condition, plus timings.
+//! Accuracy of the local OCR engine on a generated set of fake cards (`scripts/gen_cards.py
+//! DIR` or `scripts/gen_photos.py DIR`): per field and per photo condition, plus timings, and the
+//! fields' confidence for right and wrong readings with what [`idcheck::ocr::doubt`] marks.
 //!
-//! `cargo run --release --example ocr_accuracy -- DIR`
+//! `cargo run --release --example ocr_accuracy -- DIR [CONFIDENCE.tsv]`
+//!
+//! Photos labelled `"read": false` (not meant to be readable) or of side `none` (not a card) are
+//! skipped. With a second argument, each field's confidence and whether it was right are
+//! written there (field, confidence, 1 or 0), to choose thresholds over several sets.
 //!
 //! Mismatches are shown as the differing characters only (masked values), never whole names or
 //! numbers.
@@ -66,8 +71,17 @@ fn main() {
     let mut steps: [Vec<f32>; 4] = Default::default();
     let (mut ok_all, mut total_all) = (0u32, 0u32);
     let (mut num_ok, mut num_total) = (0u32, 0u32);
+    let mut skipped = 0u32;
+    // Per field: (confidence, right) of every field read.
+    let mut confs: BTreeMap<String, Vec<(f32, bool)>> = BTreeMap::new();
+    // Per field: fields right and marked doubtful, wrong and marked, wrong and not marked.
+    let mut marks: BTreeMap<String, (u32, u32, u32)> = BTreeMap::new();
     for jf in &files {
         let truth: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(jf).unwrap()).unwrap();
+        if truth["read"] == serde_json::Value::Bool(false) || truth["side"] == "none" {
+            skipped += 1;
+            continue;
+        }
         let img = jf.with_extension("jpg");
         let bytes = std::fs::read(&img).unwrap();
         let cond = truth["condition"].as_str().unwrap_or("?").to_string();
@@ -94,10 +108,21 @@ fn main() {
         if !side_ok {
             println!("{stem}: side wrong ({:?})", fields.side);
         }
+        let doubtful = idcheck::ocr::doubt::doubtful(&fields);
         for k in keys {
             let want = truth[*k].as_str().unwrap_or("").to_string();
             let got = get(&fields, k).unwrap_or_default();
             let ok = want == got;
+            if let Some(c) = fields.confidence.get(*k) {
+                confs.entry(k.to_string()).or_default().push((*c, ok));
+            }
+            let m = marks.entry(k.to_string()).or_default();
+            match (ok, doubtful.contains(k)) {
+                (true, true) => m.0 += 1,
+                (false, true) => m.1 += 1,
+                (false, false) => m.2 += 1,
+                (true, false) => {}
+            }
             let e = per_field.entry(k.to_string()).or_default();
             e.1 += 1;
             let c = per_cond.entry(cond.clone()).or_default();
@@ -120,6 +145,34 @@ fn main() {
     for (k, (ok, n)) in &per_field {
         println!("  {k:<12} {ok:>4}/{n:<4} {:6.2} %", 100.0 * *ok as f32 / *n as f32);
     }
+    println!("confidence, right fields (min, 1 %, 5 %, 25 %, median) | wrong fields (as read, lowest first; 'none' unread):");
+    let q = |v: &[f32], f: f32| v.get(((v.len() as f32 - 1.0) * f).round() as usize).copied().unwrap_or(f32::NAN);
+    for (k, v) in &confs {
+        let mut right: Vec<f32> = v.iter().filter(|x| x.1).map(|x| x.0).collect();
+        let mut wrong: Vec<f32> = v.iter().filter(|x| !x.1).map(|x| x.0).collect();
+        right.sort_by(f32::total_cmp);
+        wrong.sort_by(f32::total_cmp);
+        let shown: Vec<String> = wrong.iter().take(12).map(|c| format!("{c:.3}")).collect();
+        let unread = per_field.get(k).map_or(0, |(ok, n)| n - ok) as usize - wrong.len();
+        println!(
+            "  {k:<12} {:.3} {:.3} {:.3} {:.3} {:.3} | {}{}",
+            q(&right, 0.0),
+            q(&right, 0.01),
+            q(&right, 0.05),
+            q(&right, 0.25),
+            q(&right, 0.5),
+            shown.join(" "),
+            if unread > 0 { format!(" + {unread} none") } else { String::new() }
+        );
+    }
+    println!("marked doubtful (idcheck::ocr::doubt): right and marked, wrong and marked, wrong and not marked:");
+    for (k, (rm, wm, wn)) in &marks {
+        println!("  {k:<12} {rm:>4} {wm:>4} {wn:>4}");
+    }
+    if let Some(out) = std::env::args().nth(2) {
+        let rows: String = confs.iter().flat_map(|(k, v)| v.iter().map(move |(c, ok)| format!("{k}\t{c}\t{}\n", u8::from(*ok)))).collect();
+        std::fs::write(&out, rows).expect("write the confidence table");
+    }
     println!("per condition:");
     for (k, (ok, n)) in &per_cond {
         println!("  {k:<12} {ok:>4}/{n:<4} {:6.2} %", 100.0 * *ok as f32 / *n as f32);
@@ -133,7 +186,7 @@ fn main() {
     times.sort_by(f32::total_cmp);
     let med = times.get(times.len() / 2).copied().unwrap_or(0.0);
     println!(
-        "all fields: {ok_all}/{total_all} = {:.2} %; numbers {num_ok}/{num_total}; {} photos, median {med:.0} ms, max {:.0} ms per photo",
+        "all fields: {ok_all}/{total_all} = {:.2} %; numbers {num_ok}/{num_total}; {} photos ({skipped} not meant to be read skipped), median {med:.0} ms, max {:.0} ms per photo",
         100.0 * ok_all as f32 / total_all.max(1) as f32,
         times.len(),
         times.last().copied().unwrap_or(0.0)

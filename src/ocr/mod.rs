@@ -18,6 +18,7 @@
 
 pub mod det;
 pub mod dict;
+pub mod doubt;
 pub mod geom;
 pub mod layout;
 pub mod locate;
@@ -250,10 +251,7 @@ impl Engine {
             .iter()
             .zip(known)
             .filter_map(|(q, line)| {
-                let t = line.text();
-                if t.contains("样本") || t.to_uppercase().contains("SPECIMEN") {
-                    return None;
-                }
+                let line = without_stamp(line)?;
                 kept.push(*q);
                 Some(place(q, angle, line))
             })
@@ -343,6 +341,26 @@ impl Engine {
         }
         Ok(())
     }
+}
+
+/// A line without the 样本 / SPECIMEN stamp a sample card carries: the stamp's words are
+/// dropped (a card prints neither in a field), and the line with them when little else is left
+/// (two characters or fewer: the stamp's own box). Evidence: the stamp's words read in order.
+fn without_stamp(mut line: rec::Line) -> Option<rec::Line> {
+    let words: [&[&str]; 2] = [&["样", "本"], &["S", "P", "E", "C", "I", "M", "E", "N"]];
+    let mut found = false;
+    for w in words {
+        let mut i = 0;
+        while i + w.len() <= line.chars.len() {
+            if line.chars[i..i + w.len()].iter().zip(w).all(|(c, x)| c.text.eq_ignore_ascii_case(x)) {
+                line.chars.drain(i..i + w.len());
+                found = true;
+            } else {
+                i += 1;
+            }
+        }
+    }
+    (!found || line.chars.iter().filter(|c| !c.text.trim().is_empty()).count() > 2).then_some(line)
 }
 
 /// A recognised line in the card's frame.
@@ -454,6 +472,17 @@ pub fn read_file(bytes: &[u8]) -> Result<Reading, OcrError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_stamp_goes_and_the_text_beside_it_stays() {
+        use super::rec::{Char, Line};
+        let line = |s: &str| Line { chars: s.chars().map(|c| Char { text: c.to_string(), p: 0.9, alt: None }).collect() };
+        assert!(super::without_stamp(line("样本")).is_none());
+        assert!(super::without_stamp(line("SPECIMEN")).is_none());
+        assert!(super::without_stamp(line("样本4")).is_none());
+        assert_eq!(super::without_stamp(line("样本辽宁省本溪市")).unwrap().text(), "辽宁省本溪市");
+        assert_eq!(super::without_stamp(line("本溪市平山区")).unwrap().text(), "本溪市平山区");
+    }
+
     #[test]
     fn a_frame_of_a_cards_shape_is_read_as_the_card() {
         assert!(super::card_shaped(896, 580));
