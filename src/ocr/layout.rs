@@ -39,6 +39,19 @@ impl Row {
     fn text(&self) -> String {
         self.chars.iter().map(|c| c.text.as_str()).collect()
     }
+
+    /// The row's text with a space where one detected box ends and the next begins: digits in
+    /// separate boxes (a date whose 月 and 日 went unread) are separate numbers.
+    fn spaced_text(&self) -> String {
+        let mut out = String::new();
+        let mut at = 0;
+        for &n in &self.line_lens {
+            out.push_str(&text(&self.chars[at..at + n]));
+            out.push(' ');
+            at += n;
+        }
+        out
+    }
 }
 
 /// Whether two lines sit on one printed row: each one's centre lies near the other's
@@ -167,7 +180,7 @@ fn numbers(s: &str) -> Vec<u32> {
         let c = match c {
             'O' | 'o' => '0',
             'I' | 'l' => '1',
-            c => c,
+            c => halfwidth(c),
         };
         if c.is_ascii_digit() {
             cur.push(c);
@@ -177,6 +190,15 @@ fn numbers(s: &str) -> Vec<u32> {
         }
     }
     out
+}
+
+/// A full-width digit (４) as the digit it is: the recogniser cannot tell the widths apart
+/// reliably, and a card prints ordinary digits.
+fn halfwidth(c: char) -> char {
+    match c {
+        '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+        c => c,
+    }
 }
 
 fn ymd(y: u32, m: u32, d: u32) -> Option<String> {
@@ -409,6 +431,7 @@ pub fn number_from(chars: &[Char]) -> Option<(String, Vec<Msg>, f32)> {
 
 fn set(f: &mut CardFields, key: &str, value: Option<String>, c: f32) {
     let Some(v) = value.filter(|v| !v.is_empty()) else { return };
+    let v: String = v.chars().map(halfwidth).collect();
     match key {
         "name" => f.name = Some(v),
         "sex" => f.sex = Some(v),
@@ -460,7 +483,7 @@ fn read_front(rows: &[Row], f: &mut CardFields, notes: &mut Vec<Msg>) {
         }
         if f.birth.is_none() {
             if let Some(v) = after_label(&r.chars, "出生") {
-                set(f, "birth", dates(&text(&v)).into_iter().next(), conf(&v));
+                set(f, "birth", dates(&r.spaced_text()).into_iter().next(), conf(&v));
                 continue;
             }
         }
@@ -830,6 +853,25 @@ mod tests {
     fn a_date_range_is_not_a_number() {
         let lines = vec![placed(100.0, 10.0, "居民身份证"), placed(120.0, 150.0, "北京市公安局朝阳分局"), placed(120.0, 190.0, "2021.12.27-2041.12.27")];
         assert_eq!(read_fields(&lines).0.side, Some(Side::Back));
+    }
+
+    #[test]
+    fn a_birth_date_in_separate_boxes_or_full_width_digits_is_read() {
+        // 月 and 日 unread: the month and the day are boxes of their own.
+        let lines = vec![
+            placed(10.0, 10.0, "姓名戴馨伟"),
+            placed(10.0, 90.0, "出生"),
+            placed(60.0, 90.0, "1965年"),
+            placed(200.0, 90.0, "3"),
+            placed(260.0, 90.0, "3"),
+            placed(10.0, 130.0, "住址吉林省延吉市幸福里８号"),
+            placed(10.0, 220.0, "公民身份号码222401196503031026"),
+        ];
+        let f = read_fields(&lines).0;
+        assert_eq!(f.birth.as_deref(), Some("1965-03-03"));
+        assert_eq!(f.address.as_deref(), Some("吉林省延吉市幸福里8号"));
+        let lines = vec![placed(10.0, 10.0, "姓名戴馨伟"), placed(10.0, 90.0, "出生1996年４月6日"), placed(10.0, 220.0, "公民身份号码222401199604061026")];
+        assert_eq!(read_fields(&lines).0.birth.as_deref(), Some("1996-04-06"));
     }
 
     #[test]
