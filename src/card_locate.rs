@@ -23,12 +23,64 @@ pub const CARD_ASPECT: f64 = 85.6 / 54.0;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Detection {
     /// The card's corners in the input image, card top-left first; `None` when no plausible card
-    /// was found.
+    /// outline was found.
     pub quad: Option<Quad>,
-    /// The largest bright region runs into the edge of the frame.
+    /// The card runs off the frame: its outline meets the frame's edge (see [`Detection::cut`]).
     pub touches_border: bool,
-    /// A card-sized bright region was found but its outline is not a plausible card.
+    /// A card-sized region was found, whether or not its outline is a plausible card.
     pub region_found: bool,
+    /// How the card was told apart from its surroundings.
+    pub found: Option<Found>,
+    /// Share of the card region's outline that lies on the frame's edge: 0 for a card wholly in
+    /// view, about 0.1–0.3 for a card running off one edge. A card filling the frame is taken as
+    /// whole (0).
+    pub cut: f64,
+    /// What the card region looks like (zeros when none was found).
+    pub evidence: Evidence,
+}
+
+/// How the card was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Found {
+    /// A light region on a darker desk.
+    Desk,
+    /// A region that differs from white scanner paper (or a white sheet) around it.
+    Paper,
+    /// The photo is the card: a card-shaped frame whose light region reaches all four edges (a
+    /// flat scan cropped to the card, a phone photo or a scanner app's crop).
+    Frame,
+}
+
+/// Cheap evidence that a card-shaped region is a resident ID card, measured on the region turned
+/// upright at 256 × 162 pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
+pub struct Evidence {
+    /// Saturation of the background (the brighter half of the pixels): its colour's spread
+    /// (max − min channel) over its luminance. An ID card is printed on a pale, nearly neutral
+    /// tint (under a warm lamp still below about 0.45); bank and membership cards are coloured.
+    pub bg_saturation: f64,
+    /// Share of strongly coloured pixels (channel spread ≥ 70 and ≥ 0.45 of the luminance). An ID
+    /// card has only its red emblem (back) and stamps; cards with a coloured band, logo or
+    /// background have more.
+    pub saturated: f64,
+    /// Share of the portrait box (front: the right third) or the emblem box (back: top left),
+    /// whichever is larger, covered by a solid mass (16 × 10 blocks clearly darker or more
+    /// coloured than the background). Business cards, documents and landscapes rarely have one
+    /// there.
+    pub mass: f64,
+    /// The score the warnings use, 0–1: the weakest of the three tests above, each mapped to
+    /// 0–1 (see [`Evidence::score`]).
+    pub score: f64,
+}
+
+impl Evidence {
+    /// Each test as a ramp from 0 (clearly not an ID card) to 1 (clearly like one); the score is
+    /// the weakest.
+    pub fn score(bg_saturation: f64, saturated: f64, mass: f64) -> f64 {
+        let ramp = |v: f64, bad: f64, good: f64| ((v - bad) / (good - bad)).clamp(0.0, 1.0);
+        ramp(bg_saturation, 0.75, 0.35).min(ramp(saturated, 0.1, 0.06)).min(ramp(mass, 0.05, 0.2))
+    }
 }
 
 /// The card's corners (its top-left, top-right, bottom-right, bottom-left) in `img`, or `None`
@@ -41,9 +93,25 @@ pub fn locate(img: &RgbImage) -> Option<Quad> {
     d.quad
 }
 
-/// Like [`locate`], with what the quality checks need to know about a failure.
+/// A card outline found in the working copy.
+struct Candidate {
+    quad: Quad,
+    found: Found,
+    cut: f64,
+    area: f64,
+}
+
+/// Like [`locate`], with what the quality checks need to know.
+///
+/// Three searches on a copy about [`WORK_EDGE`] pixels across, each giving card-shaped
+/// candidates (a solid region whose outline is a convex quadrilateral of a card's aspect):
+/// light regions on a darker desk (Otsu threshold); when the frame's edge is white paper,
+/// regions that differ from that paper (a flat scan); and the frame itself when the photo is
+/// card-shaped and its light region reaches all four edges (a card filling the frame). Each
+/// candidate's [`Evidence`] is measured; the best-scoring wins, a region found on the desk or
+/// paper before the frame.
 pub fn detect(img: &RgbImage) -> Detection {
-    let none = Detection { quad: None, touches_border: false, region_found: false };
+    let none = Detection { quad: None, touches_border: false, region_found: false, found: None, cut: 0.0, evidence: Evidence::default() };
     let (w, h) = img.dimensions();
     if w < 16 || h < 16 {
         return none;
@@ -52,51 +120,328 @@ pub fn detect(img: &RgbImage) -> Detection {
     let (sw, sh) = (((w as f64 / k).round() as u32).max(1), ((h as f64 / k).round() as u32).max(1));
     let small = area_downscale(img, sw, sh);
     let luma = to_luma(&small);
-    let t = otsu(&luma);
-    let mut mask: Vec<bool> = luma.as_raw().iter().map(|&l| l > t).collect();
-    close(&mut mask, sw as usize, sh as usize, 2);
-    let Some(comp) = largest_component(&mask, sw as usize, sh as usize) else { return none };
-    let total = (sw * sh) as usize;
-    if comp.pixels.len() < total / 50 || comp.pixels.len() > total * 97 / 100 {
-        return none;
+    let (uw, uh) = (sw as usize, sh as usize);
+    let mut cands: Vec<Candidate> = Vec::new();
+    let mut region_found = false;
+    let mut frame_filled = false;
+    let mut cut_region = false;
+
+    // Light regions on a darker desk, at two thresholds: Otsu's, and Otsu's among the pixels above
+    // it (a card on a desk lit unevenly joins the desk's light side at the first).
+    let t1 = otsu(&luma, 0);
+    let t2 = otsu(&luma, t1.saturating_add(1));
+    let mut light = Vec::new();
+    for t in [t1, t2] {
+        let mut mask: Vec<bool> = luma.as_raw().iter().map(|&l| l > t).collect();
+        close(&mut mask, uw, uh, 2);
+        if t == t1 {
+            light = mask.clone();
+        }
+        for comp in components(&mask, uw, uh, 3) {
+            let sides = comp.border_sides.iter().filter(|&&b| b).count();
+            let ring = 2 * (uw + uh) - 4;
+            if t == t1 && sides == 4 && comp.pixels.len() * 100 > uw * uh * 55 && comp.border_pixels * 100 >= ring * 80 {
+                frame_filled = true;
+            }
+            if let Some(c) = candidate(&comp, uw, uh, Found::Desk) {
+                region_found = true;
+                cands.push(c);
+            } else if t == t1 && comp.pixels.len() * 50 > uw * uh && sides < 3 {
+                // A solid light region that is no card outline: a card cut off by the frame when
+                // it runs into the edge.
+                let solid = comp.pixels.len() as f64 >= 0.85 * polygon_area(&convex_hull(&comp.boundary));
+                region_found |= solid;
+                cut_region |= solid && sides > 0;
+            }
+        }
+        if t2 <= t1 {
+            break;
+        }
     }
-    // A region hugging three or more sides is the background, not a card.
-    let sides = comp.border_sides.iter().filter(|&&b| b).count();
-    let border_len = comp.border_pixels as f64;
-    let touches_border = border_len > 0.04 * (comp.pixels.len() as f64).sqrt() * 4.0 || sides >= 2;
-    if sides >= 3 {
-        return none;
+    // Light regions cut apart where the light changes sharply: a card lying on (or touching) a
+    // white sheet is parted from it by its own edge.
+    let grad = gradient(&luma);
+    let mut mask: Vec<bool> = luma.as_raw().iter().zip(&grad).map(|(&l, &g)| l > t1 && g < EDGE_GRADIENT).collect();
+    let eroded = morph(&mask, uw, uh, 1, false);
+    mask.copy_from_slice(&eroded);
+    fill_holes(&mut mask, uw, uh);
+    for comp in components(&mask, uw, uh, 3) {
+        // A part of a light region (a patch of a sheet between its print) is no card: the card
+        // is most of what it was parted from.
+        let (x, y) = comp.pixels[0];
+        if comp.pixels.len() * 5 < region_size(&light, uw, uh, y as usize * uw + x as usize) {
+            continue;
+        }
+        if let Some(c) = candidate(&comp, uw, uh, Found::Desk) {
+            region_found = true;
+            cands.push(c);
+        }
+    }
+    // Regions that differ from white paper at the frame's edge.
+    if let Some(paper) = paper_colour(&small) {
+        let mut mask: Vec<bool> = small.pixels().map(|p| colour_dist(p, &paper) > PAPER_DIFF).collect();
+        close(&mut mask, uw, uh, 3);
+        fill_holes(&mut mask, uw, uh);
+        for comp in components(&mask, uw, uh, 2) {
+            if let Some(c) = candidate(&comp, uw, uh, Found::Paper) {
+                region_found = true;
+                cands.push(c);
+            }
+        }
+    }
+    // The frame itself.
+    let frame_aspect = sw.max(sh) as f64 / sw.min(sh) as f64;
+    if frame_filled && (FRAME_ASPECT.0..FRAME_ASPECT.1).contains(&frame_aspect) {
+        let q = Quad::rect(0.0, 0.0, sw as f64, sh as f64);
+        cands.push(Candidate { quad: orient_long_side(q), found: Found::Frame, cut: 0.0, area: (sw * sh) as f64 });
+        region_found = true;
+    }
+    // The best evidence wins; a whole outline before the frame, a larger region on a tie.
+    let mut best: Option<(Quad, &Candidate, Evidence)> = None;
+    for c in &cands {
+        let quad = upright(img, c.quad.scaled(k));
+        let ev = evidence(img, &quad);
+        if c.found == Found::Frame && ev.score < FRAME_MIN_SCORE {
+            // The frame is a card only when it looks like one.
+            continue;
+        }
+        let better = match &best {
+            None => true,
+            Some((_, b, bev)) => {
+                let (pass, bpass) = (ev.score >= FRAME_MIN_SCORE, bev.score >= FRAME_MIN_SCORE);
+                if pass != bpass {
+                    pass
+                } else if !pass {
+                    ev.score > bev.score
+                } else if (c.found == Found::Frame) != (b.found == Found::Frame) {
+                    b.found == Found::Frame
+                } else {
+                    c.area > b.area
+                }
+            }
+        };
+        if better {
+            best = Some((quad, c, ev));
+        }
+    }
+    match best {
+        Some((quad, c, evidence)) => {
+            Detection { quad: Some(quad), touches_border: c.cut > 0.0, region_found: true, found: Some(c.found), cut: c.cut, evidence }
+        }
+        None => Detection { region_found, touches_border: cut_region, ..none },
+    }
+}
+
+/// The evidence score (see [`Evidence::score`]) the whole frame needs to be taken for a card.
+const FRAME_MIN_SCORE: f64 = 0.5;
+
+/// Long / short side of a photo that may be a card filling the frame (a card is 1.59; a crop
+/// with a few pixels of margin, or a little of the card cut, stays inside).
+const FRAME_ASPECT: (f64, f64) = (1.4, 1.8);
+
+/// Luminance step (central difference, in the working copy) that parts two light regions.
+const EDGE_GRADIENT: u8 = 8;
+
+/// The larger of the horizontal and vertical central differences at each pixel (0 at the edge).
+fn gradient(g: &GrayImage) -> Vec<u8> {
+    let (w, h) = (g.width() as usize, g.height() as usize);
+    let px = g.as_raw();
+    let mut out = vec![0u8; w * h];
+    for y in 1..h.saturating_sub(1) {
+        for x in 1..w - 1 {
+            let i = y * w + x;
+            let gx = (px[i + 1] as i32 - px[i - 1] as i32).unsigned_abs();
+            let gy = (px[i + w] as i32 - px[i - w] as i32).unsigned_abs();
+            out[i] = gx.max(gy).min(255) as u8;
+        }
+    }
+    out
+}
+
+/// Colour distance from the paper above which a pixel belongs to something on it (the card's
+/// tint differs from white paper by about 10–25).
+const PAPER_DIFF: f64 = 9.0;
+
+/// The frame's edge colour when it is white paper: at least 85 % of the outermost pixels close
+/// to their median, which is light (luma ≥ 200) and nearly neutral.
+fn paper_colour(img: &RgbImage) -> Option<Rgb<u8>> {
+    let (w, h) = img.dimensions();
+    let mut ring: Vec<Rgb<u8>> = Vec::new();
+    for x in 0..w {
+        ring.push(*img.get_pixel(x, 1.min(h - 1)));
+        ring.push(*img.get_pixel(x, h.saturating_sub(2)));
+    }
+    for y in 0..h {
+        ring.push(*img.get_pixel(1.min(w - 1), y));
+        ring.push(*img.get_pixel(w.saturating_sub(2), y));
+    }
+    let med = |c: usize| {
+        let mut v: Vec<u8> = ring.iter().map(|p| p[c]).collect();
+        let mid = v.len() / 2;
+        *v.select_nth_unstable(mid).1
+    };
+    let paper = Rgb([med(0), med(1), med(2)]);
+    let l = (paper[0] as u32 * 77 + paper[1] as u32 * 150 + paper[2] as u32 * 29) >> 8;
+    let spread = paper.0.iter().max().unwrap_or(&0) - paper.0.iter().min().unwrap_or(&0);
+    let close = ring.iter().filter(|p| colour_dist(p, &paper) <= PAPER_DIFF).count();
+    (l >= 200 && spread <= 20 && close * 100 >= ring.len() * 85).then_some(paper)
+}
+
+fn colour_dist(a: &Rgb<u8>, b: &Rgb<u8>) -> f64 {
+    let d = |c: usize| (a[c] as f64 - b[c] as f64).abs();
+    d(0).max(d(1)).max(d(2))
+}
+
+/// The number of set pixels 4-connected to `start` in `mask` (0 when `start` is unset).
+fn region_size(mask: &[bool], w: usize, h: usize, start: usize) -> usize {
+    if !mask.get(start).copied().unwrap_or(false) {
+        return 0;
+    }
+    let mut seen = vec![false; mask.len()];
+    let mut stack = vec![start];
+    seen[start] = true;
+    let mut n = 0;
+    while let Some(i) = stack.pop() {
+        n += 1;
+        let (x, y) = (i % w, i / w);
+        for (ok, j) in [(x > 0, i.wrapping_sub(1)), (x + 1 < w, i + 1), (y > 0, i.wrapping_sub(w)), (y + 1 < h, i + w)] {
+            if ok && mask[j] && !seen[j] {
+                seen[j] = true;
+                stack.push(j);
+            }
+        }
+    }
+    n
+}
+
+/// Clears nothing, sets every unset pixel not connected to the frame's edge.
+fn fill_holes(mask: &mut [bool], w: usize, h: usize) {
+    let mut outside = vec![false; mask.len()];
+    let mut stack: Vec<usize> = Vec::new();
+    for i in 0..mask.len() {
+        let (x, y) = (i % w, i / w);
+        if (x == 0 || y == 0 || x + 1 == w || y + 1 == h) && !mask[i] {
+            outside[i] = true;
+            stack.push(i);
+        }
+    }
+    while let Some(i) = stack.pop() {
+        let (x, y) = (i % w, i / w);
+        let mut go = |j: usize| {
+            if !mask[j] && !outside[j] {
+                outside[j] = true;
+                stack.push(j);
+            }
+        };
+        if x > 0 {
+            go(i - 1);
+        }
+        if x + 1 < w {
+            go(i + 1);
+        }
+        if y > 0 {
+            go(i - w);
+        }
+        if y + 1 < h {
+            go(i + w);
+        }
+    }
+    for (m, o) in mask.iter_mut().zip(&outside) {
+        *m = !*o;
+    }
+}
+
+/// A card outline from one region, or `None` when the region is not card-shaped: too small
+/// (under 0.25 % of the frame) or nearly the whole frame, hugging three or more sides, not
+/// solid, not a convex quadrilateral filling its hull, or not of a card's aspect.
+fn candidate(comp: &Component, w: usize, h: usize, found: Found) -> Option<Candidate> {
+    let total = w * h;
+    let n = comp.pixels.len();
+    if n * 400 < total || n * 100 > total * 97 {
+        return None;
+    }
+    if comp.border_sides.iter().filter(|&&b| b).count() >= 3 {
+        return None;
     }
     let hull = convex_hull(&comp.boundary);
     if hull.len() < 4 {
-        return none;
+        return None;
     }
-    // A card is a solid, light region: wavy bands of a bright desk are neither.
-    let solidity = comp.pixels.len() as f64 / polygon_area(&hull).max(1.0);
-    let mean_luma = comp.pixels.iter().map(|&(x, y)| luma.get_pixel(x, y)[0] as f64).sum::<f64>() / comp.pixels.len() as f64;
-    if solidity < 0.85 || mean_luma < 140.0 {
-        return none;
-    }
-    let Some(quad) = max_quad(&hull) else { return none };
-    let quad = refine(&quad, &comp.boundary).unwrap_or(quad);
-    let region = Detection { quad: None, touches_border, region_found: true };
-    if !quad.is_convex() {
-        return region;
-    }
-    // Plausibility: the hull is quadrilateral, the region fills it, the aspect is a card's.
     let hull_area = polygon_area(&hull);
-    let fill = comp.pixels.len() as f64 / quad.area();
+    if (n as f64) < 0.85 * hull_area {
+        return None;
+    }
+    let quad = max_quad(&hull)?;
+    let quad = refine(&quad, &comp.boundary).unwrap_or(quad);
+    if !quad.is_convex() {
+        return None;
+    }
+    let fill = n as f64 / quad.area();
     if quad.area() < 0.85 * hull_area || !(0.8..1.2).contains(&fill) {
-        return region;
+        return None;
     }
     let quad = orient_long_side(quad);
     let aspect = quad.mean_width() / quad.mean_height();
-    if !(1.2..2.1).contains(&aspect) {
-        return region;
+    if !(1.3..1.95).contains(&aspect) {
+        return None;
     }
-    let quad = quad.scaled(k);
-    let quad = upright(img, quad);
-    Detection { quad: Some(quad), touches_border, region_found: true }
+    // A card region covering most of the frame is a card filling it (a crop to the card with a
+    // pixel or two of it lost), not a card running out of view.
+    let cut = if quad.area() > 0.8 * total as f64 { 0.0 } else { comp.border_pixels as f64 / comp.boundary.len().max(1) as f64 };
+    Some(Candidate { area: quad.area(), quad, found, cut })
+}
+
+/// Measures [`Evidence`] on the card inside `quad` (already upright).
+pub fn evidence(img: &RgbImage, quad: &Quad) -> Evidence {
+    const W: u32 = 256;
+    const H: u32 = 162;
+    let card = rectify(img, quad, W, H);
+    let luma_of = |p: &Rgb<u8>| p[0] as f64 * 0.299 + p[1] as f64 * 0.587 + p[2] as f64 * 0.114;
+    let spread_of = |p: &Rgb<u8>| *p.0.iter().max().unwrap_or(&0) as f64 - *p.0.iter().min().unwrap_or(&0) as f64;
+    // Leave out the edge (laminate, desk at the rounded corners).
+    let (mx, my) = (W / 25, H / 25);
+    let inner: Vec<Rgb<u8>> = (my..H - my).flat_map(|y| (mx..W - mx).map(move |x| (x, y))).map(|(x, y)| *card.get_pixel(x, y)).collect();
+    let mut lumas: Vec<f64> = inner.iter().map(luma_of).collect();
+    let mid = lumas.len() / 2;
+    let median_luma = *lumas.select_nth_unstable_by(mid, |a, b| a.total_cmp(b)).1;
+    let bright: Vec<&Rgb<u8>> = inner.iter().filter(|p| luma_of(p) >= median_luma).collect();
+    let med = |c: usize| {
+        let mut v: Vec<u8> = bright.iter().map(|p| p[c]).collect();
+        let mid = v.len() / 2;
+        *v.select_nth_unstable(mid).1 as f64
+    };
+    let bg = [med(0), med(1), med(2)];
+    let bg_luma = bg[0] * 0.299 + bg[1] * 0.587 + bg[2] * 0.114;
+    let bg_spread = bg.iter().cloned().fold(0.0, f64::max) - bg.iter().cloned().fold(255.0, f64::min);
+    let bg_saturation = bg_spread / bg_luma.max(1.0);
+    let saturated = inner
+        .iter()
+        .filter(|p| {
+            let s = spread_of(p);
+            s >= 70.0 && s >= 0.45 * luma_of(p)
+        })
+        .count() as f64
+        / inner.len().max(1) as f64;
+    // Solid masses: 16 × 10 blocks of 16 × 16 pixels.
+    let blocks = area_downscale(&card, 16, 10);
+    let solid = |bx: u32, by: u32| {
+        let p = blocks.get_pixel(bx, by);
+        let d = bg_luma - luma_of(p);
+        let colour = (0..3).map(|c| (p[c] as f64 - bg[c]).abs()).fold(0.0, f64::max);
+        d > 0.22 * bg_luma || colour > 60.0
+    };
+    let share = |x0: u32, x1: u32, y0: u32, y1: u32| {
+        let mut n = 0;
+        for by in y0..y1 {
+            for bx in x0..x1 {
+                n += solid(bx, by) as u32;
+            }
+        }
+        n as f64 / ((x1 - x0) * (y1 - y0)) as f64
+    };
+    // Portrait: card x 0.64–0.94, y 0.1–0.8; emblem: x 0.06–0.31, y 0.1–0.4; either way up.
+    let mass = share(10, 15, 1, 8).max(share(1, 5, 1, 4)).max(share(1, 6, 2, 9)).max(share(11, 15, 6, 9));
+    Evidence { bg_saturation, saturated, mass, score: Evidence::score(bg_saturation, saturated, mass) }
 }
 
 /// An upright `w × h` image of the card inside `quad` (bilinear perspective warp).
@@ -162,14 +507,17 @@ pub(crate) fn to_luma(img: &RgbImage) -> GrayImage {
     g
 }
 
-fn otsu(g: &GrayImage) -> u8 {
+/// Otsu's threshold among the pixels at `from` or above.
+fn otsu(g: &GrayImage, from: u8) -> u8 {
     let mut hist = [0u64; 256];
     for &v in g.as_raw() {
-        hist[v as usize] += 1;
+        if v >= from {
+            hist[v as usize] += 1;
+        }
     }
     let total: u64 = hist.iter().sum();
     let sum_all: f64 = hist.iter().enumerate().map(|(i, &c)| i as f64 * c as f64).sum();
-    let (mut wb, mut sb, mut best, mut best_t) = (0u64, 0f64, -1f64, 128u8);
+    let (mut wb, mut sb, mut best, mut best_t) = (0u64, 0f64, -1f64, from.max(128));
     for t in 0..256 {
         wb += hist[t];
         if wb == 0 || wb == total {
@@ -233,9 +581,11 @@ struct Component {
     border_sides: [bool; 4],
 }
 
-fn largest_component(mask: &[bool], w: usize, h: usize) -> Option<Component> {
+/// The `keep` largest 4-connected regions of `mask`, largest first.
+fn components(mask: &[bool], w: usize, h: usize, keep: usize) -> Vec<Component> {
     let mut label = vec![0u32; mask.len()];
-    let (mut best, mut best_len, mut next) = (0u32, 0usize, 1u32);
+    let mut sizes: Vec<(usize, u32)> = Vec::new();
+    let mut next = 1u32;
     let mut stack = Vec::new();
     for start in 0..mask.len() {
         if !mask[start] || label[start] != 0 {
@@ -266,37 +616,38 @@ fn largest_component(mask: &[bool], w: usize, h: usize) -> Option<Component> {
                 push(i + w);
             }
         }
-        if len > best_len {
-            best_len = len;
-            best = next;
-        }
+        sizes.push((len, next));
         next += 1;
     }
-    if best == 0 {
-        return None;
-    }
-    let mut c = Component { pixels: Vec::with_capacity(best_len), boundary: Vec::new(), border_pixels: 0, border_sides: [false; 4] };
+    sizes.sort_by_key(|&(len, _)| std::cmp::Reverse(len));
+    sizes.truncate(keep);
+    let mut out: Vec<Component> =
+        sizes.iter().map(|&(len, _)| Component { pixels: Vec::with_capacity(len), boundary: Vec::new(), border_pixels: 0, border_sides: [false; 4] }).collect();
+    let slot = |l: u32| sizes.iter().position(|&(_, id)| id == l);
     for y in 0..h {
         for x in 0..w {
             let i = y * w + x;
-            if label[i] != best {
+            let l = label[i];
+            if l == 0 {
                 continue;
             }
+            let Some(s) = slot(l) else { continue };
+            let c = &mut out[s];
             c.pixels.push((x as u32, y as u32));
             let edge = [x == 0, y == 0, x + 1 == w, y + 1 == h];
             if edge.iter().any(|&e| e) {
                 c.border_pixels += 1;
-                for s in 0..4 {
-                    c.border_sides[s] |= edge[s];
+                for k in 0..4 {
+                    c.border_sides[k] |= edge[k];
                 }
             }
-            let outside = |j: usize| label[j] != best;
+            let outside = |j: usize| label[j] != l;
             if edge.iter().any(|&e| e) || outside(i - 1) || outside(i + 1) || outside(i - w) || outside(i + w) {
                 c.boundary.push(Point::new(x as f64 + 0.5, y as f64 + 0.5));
             }
         }
     }
-    Some(c)
+    out
 }
 
 /// Andrew's monotone chain; counter-clockwise in image coordinates' mirror, no repeated point.

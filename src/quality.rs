@@ -4,24 +4,64 @@
 //! empty reading. These checks run on the prepared pixels in a few tens of milliseconds and
 //! return warnings (never blocks) that say what to do: retake, move the lamp, step closer.
 //!
-//! How each is measured:
-//! - `not_id_card` / `cut_off` / `too_small`: from [`card_locate::detect`].
+//! How each is measured (each has a score in [`Measures`] and a threshold constant below):
+//! - `not_id_card` / `cut_off` / `too_small`: from [`card_locate::detect`], which finds the card
+//!   on a desk, on white scanner paper or filling the frame, and measures cheap evidence that
+//!   the region is an ID card ([`card_locate::Evidence`]).
 //! - `blur`: on the card (or the whole photo), edge width at the strongest edges, estimated as
 //!   the local contrast divided by the peak gradient; a sharp photo has edges one or two pixels
 //!   wide whatever its content or noise.
-//! - `glare`: share of the card's pixels clipped to white on all three channels.
+//! - `glare`: blown-out highlights over the card: solid blobs of pixels clipped to white on all
+//!   three channels. A white card background or paper is not glare: it is one large region
+//!   full of holes (the print), so blobs with many holes or covering most of the card do not
+//!   count.
 //! - `copy`: colour variation around the card's median tint after averaging 4 × 4 blocks (which
 //!   removes sensor noise); a grey photocopy has none, whatever the light's colour cast.
 
-use crate::card_locate::{self, area_downscale, Detection, Quad};
+use crate::card::CardFields;
+use crate::card_locate::{self, area_downscale, Detection, Evidence, Found, Quad};
 use crate::i18n::Msg;
 use crate::image_prep::Prepared;
 use image::{GrayImage, RgbImage};
 use serde::ser::SerializeStruct;
 use serde::Serialize;
 
-/// The card is too small below this width in pixels (in the prepared image).
-pub const MIN_CARD_WIDTH: f64 = 600.0;
+/// `too_small` below this card width in pixels of the prepared image ([`Measures::card_width`]):
+/// too few pixels for the text. Chosen on the labelled synthetic photos of
+/// `scripts/gen_photos.py` (seeds 1–99; condition `small` against the good conditions) and
+/// `scripts/gen_cards.py` (condition `small` against the others), between the widest card
+/// labelled too small and the narrowest labelled good.
+pub const MIN_CARD_WIDTH: f64 = 432.0;
+/// `too_small` also below this card width as a share of the photo's width
+/// ([`Measures::card_share`]): a card far away in a large photo. Chosen on the
+/// `scripts/gen_photos.py` photos (seeds 1–99; `small` against `desk_far` and the other good
+/// conditions), between the two.
+pub const MIN_CARD_SHARE: f64 = 0.28;
+/// `blur` above this edge spread in pixels ([`Measures::edge_width`]). Chosen on the same
+/// labelled sets (conditions `blur` and `motion` against the good ones, `dim` included),
+/// between the sharpest blurred photo and the least sharp good one.
+pub const BLUR_EDGE_WIDTH: f64 = 2.9;
+/// `glare` above this share of the card under solid blown-out blobs ([`Measures::glare`]).
+/// Chosen on the same labelled sets (condition `glare` against the good ones, flat scans on
+/// white paper included).
+pub const GLARE_SHARE: f64 = 0.015;
+/// `cut_off` above this share of the card region's outline on the frame's edge
+/// ([`Measures::cut`]). Chosen on the same labelled sets (conditions `cut_left`, `cut_corner`,
+/// `cut_edge` against the good ones, cards filling the frame included).
+pub const CUT_OFF_SHARE: f64 = 0.02;
+/// `copy` below this colour variation ([`Measures::colour`]). Chosen on the same labelled sets
+/// (condition `copy` against the good ones, dim and colour-cast photos included).
+pub const COPY_COLOUR: f64 = 3.0;
+/// `not_id_card` below this evidence score ([`Measures::id_score`]). Chosen on the same labelled
+/// sets (conditions `landscape`, `document`, `bank_card`, `business_card`, `other_card`
+/// against the photos of ID cards).
+pub const ID_SCORE: f64 = 0.5;
+/// A clipped blob covering more than this share of the card is the card's own white
+/// background (a scan, a photocopy), not glare.
+const GLARE_MAX_BLOB: f64 = 0.4;
+/// A clipped blob whose holes (print showing through) exceed this share of its outline's area is
+/// a white background around the print, not glare: glare washes the print out.
+const GLARE_MAX_HOLES: f64 = 0.08;
 
 /// What is wrong with the photo.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -89,14 +129,25 @@ impl Warning {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Measures {
     pub card: Option<Quad>,
+    /// How the card was found (desk, paper, the frame itself).
+    pub found: Option<Found>,
+    /// The card (or, with none found, a large light region) runs off the frame.
     pub touches_border: bool,
+    /// `cut_off` score: share of the card region's outline on the frame's edge.
+    pub cut: f64,
+    /// `too_small` score: the card's width in pixels.
     pub card_width: Option<f64>,
-    /// Estimated blur: edge spread in pixels, measured on the card at its own resolution (at most
+    /// `too_small` score: the card's width over the photo's width.
+    pub card_share: Option<f64>,
+    /// `not_id_card` score: evidence that the region is an ID card, 0–1 (0 with no card found).
+    pub id_score: f64,
+    pub evidence: Evidence,
+    /// `blur` score: edge spread in pixels, measured on the card at its own resolution (at most
     /// 1000 px wide), or on the whole photo when no card was found.
     pub edge_width: f64,
-    /// Share of card pixels clipped to white.
-    pub clipped: f64,
-    /// 90th percentile of colour deviation from the median tint.
+    /// `glare` score: share of the card under solid blobs clipped to white.
+    pub glare: f64,
+    /// `copy` score: 90th percentile of colour deviation from the median tint.
     pub colour: f64,
 }
 
@@ -110,34 +161,65 @@ pub fn assess_image(img: &RgbImage) -> Vec<Warning> {
     warnings(&measure(img))
 }
 
-/// Turns measurements into warnings.
+/// Turns measurements into warnings. A region that is not an ID card gets `not_id_card` alone
+/// (its size, blur or glare do not matter).
 pub fn warnings(m: &Measures) -> Vec<Warning> {
     let mut out = Vec::new();
-    match (m.card, m.touches_border) {
-        (None, true) => out.push(Warning::new(WarningKind::CutOff)),
-        (None, false) => out.push(Warning::new(WarningKind::NotIdCard)),
-        (Some(_), true) => out.push(Warning::new(WarningKind::CutOff)),
-        (Some(_), false) => {}
+    match m.card {
+        None if m.touches_border => out.push(Warning::new(WarningKind::CutOff)),
+        None => out.push(Warning::new(WarningKind::NotIdCard)),
+        // Part of a pale card out of view says cut off, whatever of its layout is missing.
+        Some(_) if m.cut > CUT_OFF_SHARE && m.evidence.bg_saturation < 0.35 => out.push(Warning::new(WarningKind::CutOff)),
+        Some(_) if m.id_score < ID_SCORE => return vec![Warning::new(WarningKind::NotIdCard)],
+        Some(_) if m.cut > CUT_OFF_SHARE => out.push(Warning::new(WarningKind::CutOff)),
+        Some(_) => {}
     }
-    if m.card_width.is_some_and(|w| w < MIN_CARD_WIDTH) {
+    if m.card_width.is_some_and(|w| w < MIN_CARD_WIDTH) || m.card_share.is_some_and(|s| s < MIN_CARD_SHARE) {
         out.push(Warning::new(WarningKind::TooSmall));
     }
-    if m.edge_width > 2.6 {
+    if m.edge_width > BLUR_EDGE_WIDTH {
         out.push(Warning::new(WarningKind::Blur));
     }
-    if m.clipped > 0.015 {
+    if m.glare > GLARE_SHARE {
         out.push(Warning::new(WarningKind::Glare));
     }
-    if m.colour < 2.5 {
+    if m.colour < COPY_COLOUR {
         out.push(Warning::new(WarningKind::Copy));
     }
     out
 }
 
+/// After the card's fields were read: drops `not_id_card`, since a reading of a valid-looking
+/// number (17 digits and a digit or X) or of at least three fields proves a card is there.
+/// Every other warning stays.
+pub fn after_reading(warnings: &mut Vec<Warning>, fields: &CardFields) {
+    let number_looks_valid = fields.number.as_deref().is_some_and(|n| {
+        let n = crate::id::check(n).number;
+        let b = n.as_bytes();
+        b.len() == 18 && b[..17].iter().all(u8::is_ascii_digit) && (b[17].is_ascii_digit() || b[17] == b'X')
+    });
+    let read = [
+        &fields.name,
+        &fields.number,
+        &fields.sex,
+        &fields.ethnicity,
+        &fields.birth,
+        &fields.address,
+        &fields.issued_by,
+        &fields.valid_from,
+        &fields.valid_until,
+    ]
+    .iter()
+    .filter(|f| f.as_deref().is_some_and(|s| !s.trim().is_empty()))
+    .count();
+    if number_looks_valid || read >= 3 {
+        warnings.retain(|w| w.kind != WarningKind::NotIdCard);
+    }
+}
+
 /// Measures everything the warnings need.
 pub fn measure(img: &RgbImage) -> Measures {
-    let Detection { quad, touches_border, region_found } = card_locate::detect(img);
-    let touches_border = touches_border && (quad.is_some() || region_found);
+    let Detection { quad, touches_border, found, cut, evidence, .. } = card_locate::detect(img);
     let card_width = quad.map(|q| q.mean_width());
     // The card upright at a fixed scale (at most its own resolution), or the whole photo.
     let region = match quad {
@@ -152,7 +234,20 @@ pub fn measure(img: &RgbImage) -> Measures {
         None => img.clone(),
     };
     let edge_width = edge_spread(&card_locate::to_luma(&region));
-    Measures { card: quad, touches_border, card_width, edge_width, clipped: clipped_share(&region), colour: colour_variation(&region) }
+    let glare = if quad.is_some() { glare_share(&region) } else { 0.0 };
+    Measures {
+        card: quad,
+        found,
+        touches_border,
+        cut,
+        card_width,
+        card_share: card_width.map(|w| w / img.width().max(1) as f64),
+        id_score: if quad.is_some() { evidence.score } else { 0.0 },
+        evidence,
+        edge_width,
+        glare,
+        colour: colour_variation(&region),
+    }
 }
 
 /// Typical edge spread in pixels: at the strongest gradient maxima, local contrast (7 × 7 range)
@@ -202,9 +297,58 @@ fn edge_spread(g: &GrayImage) -> f64 {
     spreads[spreads.len() / 2]
 }
 
-fn clipped_share(img: &RgbImage) -> f64 {
-    let n = img.pixels().filter(|p| p[0] >= 250 && p[1] >= 250 && p[2] >= 250).count();
-    n as f64 / (img.width() as f64 * img.height() as f64).max(1.0)
+/// Share of the card under solid blown-out blobs: 4-connected regions of pixels at 250 or more
+/// on all three channels, each at least 0.1 % of the card, at most [`GLARE_MAX_BLOB`] of it,
+/// with holes (unclipped pixels it encloses) at most [`GLARE_MAX_HOLES`] of its area.
+fn glare_share(img: &RgbImage) -> f64 {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let total = (w * h) as f64;
+    if w < 4 || h < 4 {
+        return 0.0;
+    }
+    let clipped: Vec<bool> = img.pixels().map(|p| p[0] >= 250 && p[1] >= 250 && p[2] >= 250).collect();
+    // Label clipped regions and unclipped ones alike; an unclipped region off the edge is a
+    // hole of the clipped region above its first pixel.
+    let mut label = vec![u32::MAX; w * h];
+    let mut sizes: Vec<usize> = Vec::new();
+    let mut holes: Vec<usize> = Vec::new();
+    let mut stack = Vec::new();
+    for start in 0..w * h {
+        if label[start] != u32::MAX {
+            continue;
+        }
+        let id = sizes.len() as u32;
+        let kind = clipped[start];
+        let (mut len, mut edge) = (0usize, false);
+        label[start] = id;
+        stack.push(start);
+        while let Some(i) = stack.pop() {
+            len += 1;
+            let (x, y) = (i % w, i / w);
+            edge |= x == 0 || y == 0 || x + 1 == w || y + 1 == h;
+            for (ok, j) in [(x > 0, i.wrapping_sub(1)), (x + 1 < w, i + 1), (y > 0, i.wrapping_sub(w)), (y + 1 < h, i + w)] {
+                if ok && label[j] == u32::MAX && clipped[j] == kind {
+                    label[j] = id;
+                    stack.push(j);
+                }
+            }
+        }
+        sizes.push(if kind { len } else { 0 });
+        holes.push(0);
+        if !kind && !edge {
+            // The pixel above the region's first pixel is clipped and encloses it.
+            let owner = label[start - w] as usize;
+            holes[owner] += len;
+        }
+    }
+    let min_blob = (total * 0.001).max(4.0);
+    let blown: usize = sizes
+        .iter()
+        .zip(&holes)
+        .filter(|&(&n, &hole)| n as f64 >= min_blob && (n as f64) <= GLARE_MAX_BLOB * total && (hole as f64) <= GLARE_MAX_HOLES * (n + hole) as f64)
+        .map(|(&n, _)| n)
+        .sum();
+    blown as f64 / total
 }
 
 fn colour_variation(img: &RgbImage) -> f64 {

@@ -1,4 +1,5 @@
 use super::*;
+use crate::card::CardFields;
 use crate::geom::Point;
 use crate::synth::{self, Scene};
 
@@ -119,4 +120,128 @@ fn warnings_serialise_with_kind_and_both_languages() {
         assert!(!w.message.zh.is_empty() && !w.message.en.is_empty());
     }
     assert_eq!(serde_json::to_value(WarningKind::NotIdCard).unwrap(), "not_id_card");
+}
+
+/// The card alone, filling a `w`-pixel-wide frame (a scanner app's crop).
+fn card_only(w: u32, seed: u64) -> RgbImage {
+    let h = (w as f64 * synth::CARD_H / synth::CARD_W).round() as u32;
+    synth::render(&Scene { card: Some(Quad::rect(0.0, 0.0, w as f64, h as f64)), seed, ..Scene::centred(w, h, 1.0, 0.0) })
+}
+
+#[test]
+fn card_filling_the_frame_raises_no_warning() {
+    for (w, seed) in [(1000, 1), (1600, 2)] {
+        let (k, m) = kinds(&card_only(w, seed));
+        assert!(k.is_empty(), "{w}: {k:?} {m:?}");
+        assert_eq!(m.found, Some(Found::Frame), "{m:?}");
+    }
+    // A crop with a few pixels of desk at the edges.
+    let mut scene = Scene::centred(1200, 770, 0.99, 0.0);
+    scene.seed = 3;
+    let (k, m) = kinds(&synth::render(&scene));
+    assert!(k.is_empty(), "{k:?} {m:?}");
+}
+
+#[test]
+fn flat_scan_on_white_paper_raises_no_warning() {
+    let scene = Scene { noise: 2, ..Scene::centred(1400, 1000, 0.6, 0.0) };
+    let q = scene.card.unwrap();
+    let mut img = synth::render(&scene);
+    for (x, y, p) in img.enumerate_pixels_mut() {
+        if !q.contains(Point::new(x as f64 + 0.5, y as f64 + 0.5)) {
+            *p = image::Rgb([252, 252, 252]);
+        }
+    }
+    let (k, m) = kinds(&img);
+    assert!(k.is_empty(), "{k:?} {m:?}");
+    assert!(m.card.is_some(), "{m:?}");
+}
+
+#[test]
+fn white_card_background_is_not_glare_but_a_blown_spot_is() {
+    // The card's own background blown out to white (a bright scan): no glare.
+    let mut img = card_only(1200, 4);
+    for p in img.pixels_mut() {
+        if p[0] > 200 && p[1] > 200 && p[2] > 200 {
+            *p = image::Rgb([255, 255, 255]);
+        }
+    }
+    let m = measure(&img);
+    assert!(m.glare < GLARE_SHARE, "{m:?}");
+    assert!(!warnings(&m).iter().any(|w| w.kind == WarningKind::Glare));
+    // A highlight washing out the print: glare.
+    let mut img = card_only(1200, 5);
+    synth::glare(&mut img, 300.0, 250.0, 80.0);
+    let (k, m) = kinds(&img);
+    assert_eq!(k, vec![WarningKind::Glare], "{m:?}");
+}
+
+#[test]
+fn card_cut_off_on_the_left_warns_cut_off() {
+    for shift in [180.0, 300.0] {
+        let mut scene = Scene::centred(1600, 1200, 0.6, 3.0);
+        for c in scene.card.as_mut().unwrap().corners.iter_mut() {
+            c.x -= 400.0 + shift;
+        }
+        let (k, m) = kinds(&synth::render(&scene));
+        assert!(k.contains(&WarningKind::CutOff), "{shift}: {k:?} {m:?}");
+        assert!(!k.contains(&WarningKind::NotIdCard), "{shift}: {k:?}");
+    }
+}
+
+#[test]
+fn coloured_card_and_printed_page_are_not_id_cards() {
+    // A card-shaped, strongly coloured card (a bank card) on a desk.
+    let scene = Scene::centred(1600, 1200, 0.6, 4.0);
+    let q = scene.card.unwrap();
+    let mut img = synth::render(&scene);
+    for (x, y, p) in img.enumerate_pixels_mut() {
+        if q.contains(Point::new(x as f64, y as f64)) {
+            let v = p[1] as u32;
+            *p = image::Rgb([(v / 6) as u8, (v / 3) as u8, (v * 3 / 5) as u8 + 60]);
+        }
+    }
+    let (k, m) = kinds(&img);
+    assert_eq!(k, vec![WarningKind::NotIdCard], "{m:?}");
+    // A white page of even text lines, card-shaped, on the desk.
+    let mut scene = Scene::centred(1600, 1200, 0.7, 0.0);
+    scene.card = None;
+    let mut img = synth::render(&scene);
+    let (x0, y0, x1, y1) = (300u32, 250u32, 1300u32, 880u32);
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let (u, v) = (x - x0, y - y0);
+            let ink = u > 60 && u < 940 && v > 50 && v < 590 && v % 24 < 12 && (u / 13) % 5 != 4 && (u + v) % 7 < 3;
+            img.put_pixel(x, y, if ink { image::Rgb([40, 40, 40]) } else { image::Rgb([240, 240, 236]) });
+        }
+    }
+    let (k, m) = kinds(&img);
+    assert_eq!(k, vec![WarningKind::NotIdCard], "{m:?}");
+}
+
+fn fields(number: Option<&str>, others: &[&str]) -> CardFields {
+    let mut f = CardFields { number: number.map(String::from), ..CardFields::default() };
+    let slots = [&mut f.name, &mut f.sex, &mut f.ethnicity, &mut f.birth];
+    for (slot, v) in slots.into_iter().zip(others) {
+        *slot = Some(v.to_string());
+    }
+    f
+}
+
+#[test]
+fn a_reading_drops_not_id_card_only() {
+    let all = || vec![Warning::new(WarningKind::NotIdCard), Warning::new(WarningKind::CutOff), Warning::new(WarningKind::Blur)];
+    let left = |f: &CardFields| {
+        let mut w = all();
+        after_reading(&mut w, f);
+        w.into_iter().map(|w| w.kind).collect::<Vec<_>>()
+    };
+    // A valid-looking number (even with a wrong check character) or three fields prove a card.
+    for f in [fields(Some("11010519491231002X"), &[]), fields(Some("110105194912310021"), &[]), fields(None, &["张三", "男", "汉"])] {
+        assert_eq!(left(&f), vec![WarningKind::CutOff, WarningKind::Blur], "{f:?}");
+    }
+    // Too little to prove anything: the warning stays.
+    for f in [CardFields::default(), fields(Some("1101051949"), &["张三"]), fields(None, &["张三", "  "])] {
+        assert_eq!(left(&f), vec![WarningKind::NotIdCard, WarningKind::CutOff, WarningKind::Blur], "{f:?}");
+    }
 }
