@@ -24,12 +24,16 @@ idcheck check 11010519491231002X\n  \
 idcheck check --json < numbers.txt > report.jsonl\n  \
 idcheck check --no-record < numbers.txt   (nothing written to the audit trail)\n  \
 idcheck check '110101 19900307 1234'\n\n\
+Numbers of the 外国人永久居留身份证 (2023 edition: 18 digits beginning with 9; 2017 edition: \
+3 letters and 12 digits) are checked by that card's rules and described with their nationality.\n\n\
 Input may contain spaces, hyphens, zero-width spaces, full-width digits and a lower-case x; \
 they are removed or converted and reported under `normalised`. Blank lines are skipped.\n\
 输入可包含空格、连字符、零宽空格、全角数字和小写 x，会被自动规范并在 normalised 中注明；空行跳过。\n\n\
 JSON lines hold: input, number, upgraded, valid, normalised, reasons (kind: length | format | \
 region | date | checksum, with expected for checksum), birth_date, age, sex, holder, region \
-{code, province, city, district, province_code, city_code, abolished, since, until, history}, warnings.\n\n\
+{code, province, city, district, province_code, city_code, abolished, since, until, history}, \
+foreign (for a 外国人永久居留身份证 number: {edition, document_zh, document_en, nationality \
+{code, alpha3, numeric, zh, en}, province_code, province}; else null), warnings.\n\n\
 Every check is recorded in the audit trail (masked number + keyed hash; see `idcheck history`). \
 Pipelines that must not write anything pass --no-record. If the trail cannot be opened, a \
 warning is printed once and checking goes on.\n\
@@ -255,6 +259,7 @@ impl<W: Write> Printer<W> {
                 sex: Some(f.sex),
                 holder: Some(f.region.holder()),
                 region: Some(f.region),
+                foreign: None,
                 warnings,
             };
             return output::human(&mut self.out, &r, self.lang);
@@ -281,7 +286,7 @@ impl<W: Write> Printer<W> {
         o.write_all(f.birth.write_iso(&mut date).as_bytes())?;
         write!(o, "\",\"age\":{age},\"sex\":\"{}\",\"holder\":\"{}\",\"region\":", f.sex.as_str(), f.region.holder().as_str())?;
         o.write_all(region_json)?;
-        o.write_all(b",\"warnings\":")?;
+        o.write_all(b",\"foreign\":null,\"warnings\":")?;
         o.write_all(warnings_json)?;
         o.write_all(b"}\n")
     }

@@ -24,6 +24,10 @@ impl FailBits {
     pub const DATE_FUTURE: FailBits = FailBits(16);
     pub const DATE_BEFORE_1900: FailBits = FailBits(32);
     pub const CHECKSUM: FailBits = FailBits(64);
+    /// Not a resident number: the shape of a 外国人永久居留身份证 number (18 characters
+    /// beginning with 9, or 15 beginning with three letters; see [`super::foreign`]). The
+    /// resident rules were not applied; [`crate::id::check`] applies that card's rules.
+    pub const FOREIGN: FailBits = FailBits(128);
     pub const DATE: FailBits = FailBits(8 | 16 | 32);
 
     pub const fn empty() -> FailBits {
@@ -56,7 +60,7 @@ impl BitOrAssign for FailBits {
 
 impl fmt::Debug for FailBits {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names = ["LENGTH", "FORMAT", "REGION", "DATE_IMPOSSIBLE", "DATE_FUTURE", "DATE_BEFORE_1900", "CHECKSUM"];
+        let names = ["LENGTH", "FORMAT", "REGION", "DATE_IMPOSSIBLE", "DATE_FUTURE", "DATE_BEFORE_1900", "CHECKSUM", "FOREIGN"];
         let set: Vec<&str> = names.iter().enumerate().filter(|(i, _)| self.0 & (1 << i) != 0).map(|(_, n)| *n).collect();
         write!(f, "FailBits({})", set.join(" | "))
     }
@@ -112,7 +116,8 @@ pub fn check_date(year: u32, month: u32, day: u32, today: Date) -> Result<Date, 
 /// Validates a number given exactly as 18 (`0`–`9`, final `X`) or 15 ASCII digits: the region
 /// code (ever in the lists), the birth date, and for 18 digits the check character. Lower
 /// case, spaces or full-width digits are `FORMAT` here; [`crate::id::check`] normalises them
-/// first. Never allocates.
+/// first. A number shaped like a 外国人永久居留身份证 number is `FOREIGN` (only tested once the
+/// region lookup or the format has failed, so resident numbers pay nothing). Never allocates.
 #[inline]
 pub fn validate_fast(b: &[u8], today: Date) -> Result<Fast, FailBits> {
     let (generation, date_at, sex_at) = match b.len() {
@@ -126,12 +131,16 @@ pub fn validate_fast(b: &[u8], today: Date) -> Result<Fast, FailBits> {
         all_digits &= c.is_ascii_digit();
     }
     if !all_digits || (generation == Generation::Eighteen && !(b[17].is_ascii_digit() || b[17] == b'X')) {
-        return Err(FailBits::FORMAT);
+        return Err(if super::foreign::looks_foreign(b).is_some() { FailBits::FOREIGN } else { FailBits::FORMAT });
     }
 
     let mut fail = FailBits::empty();
     let region = RegionView::lookup(digits(&b[..6]));
     if region.is_none() {
+        // No region code begins with 9: an 18-digit number that does is a foreigner's.
+        if b[0] == b'9' && generation == Generation::Eighteen {
+            return Err(FailBits::FOREIGN);
+        }
         fail |= FailBits::REGION;
     }
     let (year, rest) = match generation {

@@ -40,6 +40,8 @@ pub enum NoteKind {
     FullWidth,
     /// A lower-case `x`.
     LowercaseX,
+    /// Lower-case nationality letters of a 2017-edition 外国人永久居留身份证 number (`kaz…`).
+    LowercaseLetters,
 }
 
 /// Something worth knowing about a valid number.
@@ -60,6 +62,12 @@ pub enum WarningKind {
     RegionGoneAtBirth,
     /// The code has been abolished since (the number stays valid).
     RegionAbolished,
+    /// A 外国人永久居留身份证 number (see [`crate::id::foreign`]), not a resident number.
+    ForeignPermanent,
+    /// A nationality code of such a number that is not in the table of common countries.
+    NationalityUnknown,
+    /// A 2017-edition number: the birth year's century is not in the number.
+    BirthCentury,
 }
 
 impl ReasonKind {
@@ -118,6 +126,7 @@ impl NoteKind {
             NoteKind::ZeroWidth => ("已去除看不见的字符（零宽空格等）", "Removed invisible characters (zero-width spaces and the like)"),
             NoteKind::FullWidth => ("已把全角数字或“Ｘ”转为半角", "Converted full-width digits or 'Ｘ' to ASCII"),
             NoteKind::LowercaseX => ("已把小写“x”改为大写“X”", "Changed lower-case 'x' to upper-case 'X'"),
+            NoteKind::LowercaseLetters => ("已把国籍代码的小写字母改为大写", "Changed the nationality code's lower-case letters to capitals"),
         };
         Note::new(self, zh, en)
     }

@@ -19,8 +19,16 @@ pub fn parse_one(data: &[u8]) {
     assert!(json.starts_with('{'));
 
     let fast = validate_fast(c.number.as_bytes(), today);
-    assert_eq!(fast.is_ok(), c.valid);
-    if let Err(bits) = fast {
+    let foreign = super::foreign::looks_foreign(c.number.as_bytes()).is_some();
+    assert_eq!(fast.is_err_and(|b| b.intersects(FailBits::FOREIGN)), foreign, "the fast path tells foreign numbers apart");
+    assert_eq!(c.foreign.is_some(), foreign && c.valid);
+    assert_eq!(fast.is_ok(), c.valid && !foreign);
+    if foreign {
+        for r in &c.reasons {
+            assert!(!r.message.zh.is_empty() && !r.message.en.is_empty());
+            assert_eq!(r.expected.is_some(), r.kind == ReasonKind::Checksum);
+        }
+    } else if let Err(bits) = fast {
         let has = |k: ReasonKind| c.reasons.iter().any(|r| r.kind == k);
         if !bits.intersects(FailBits::FORMAT | FailBits::LENGTH) {
             assert_eq!(bits.intersects(FailBits::REGION), has(ReasonKind::Region));

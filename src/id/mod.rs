@@ -1,4 +1,6 @@
-//! Resident ID numbers (GB 11643-1999): parsing, validation and description.
+//! Resident ID numbers (GB 11643-1999): parsing, validation and description; numbers of the
+//! 外国人永久居留身份证 (both editions) are recognised by their shape and checked by the rules
+//! of [`foreign`].
 //!
 //! [`check`] takes whatever a clerk typed or an OCR returned, normalises it (saying what it
 //! changed), validates it (reporting *every* reason it fails) and describes a valid number
@@ -10,6 +12,7 @@ pub mod date;
 mod explain;
 pub mod fast;
 pub mod findings;
+pub mod foreign;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod normalise;
@@ -18,6 +21,7 @@ pub mod place;
 pub use date::Date;
 pub use fast::{validate_fast, FailBits, Fast};
 pub use findings::{Note, NoteKind, Reason, ReasonKind, Warning, WarningKind};
+pub use foreign::{Edition, Foreign, Nationality};
 pub use place::{Holder, RegionView};
 
 use serde::{Serialize, Serializer};
@@ -76,6 +80,8 @@ pub struct Checked {
     pub sex: Option<Sex>,
     pub holder: Option<Holder>,
     pub region: Option<RegionView>,
+    /// Document, nationality and accepting province of a 外国人永久居留身份证 number.
+    pub foreign: Option<Foreign>,
     pub warnings: Vec<Warning>,
 }
 
@@ -104,6 +110,7 @@ impl Checked {
             sex: self.sex,
             holder: self.holder,
             region: self.region,
+            foreign: self.foreign,
             warnings: &self.warnings,
         }
     }
@@ -117,7 +124,7 @@ impl Serialize for Checked {
 
 /// The JSON shape of a check, borrowed, so bulk output can build it without allocating:
 /// `input, number, upgraded, valid, normalised, reasons, birth_date, age, sex, holder, region,
-/// warnings`.
+/// foreign, warnings`.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Report<'a> {
     pub input: &'a str,
@@ -131,6 +138,9 @@ pub struct Report<'a> {
     pub sex: Option<Sex>,
     pub holder: Option<Holder>,
     pub region: Option<RegionView>,
+    /// `{edition, document_zh, document_en, nationality, province_code, province}` for a
+    /// 外国人永久居留身份证 number, else null.
+    pub foreign: Option<Foreign>,
     pub warnings: &'a [Warning],
 }
 
@@ -154,8 +164,13 @@ pub fn check_at(input: &str, today: Date) -> Checked {
         sex: None,
         holder: None,
         region: None,
+        foreign: None,
         warnings: Vec::new(),
     };
+    if let Some(edition) = foreign::looks_foreign(c.number.as_bytes()) {
+        foreign::check(&mut c, edition, today);
+        return c;
+    }
     match validate_fast(c.number.as_bytes(), today) {
         Ok(f) => {
             let mut up = [0u8; 18];

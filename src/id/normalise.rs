@@ -15,9 +15,10 @@ fn is_hyphen(c: char) -> bool {
     matches!(c, '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE63}' | '\u{FF0D}')
 }
 
-/// Whether `s` is already canonical (ASCII digits and `X` only): no work to do.
+/// Whether `s` is already canonical (ASCII digits and `X` only, or a 2017-edition
+/// 外国人永久居留身份证 number: three capitals and 12 digits): no work to do.
 pub fn is_canonical(s: &[u8]) -> bool {
-    s.iter().all(|&b| b.is_ascii_digit() || b == b'X')
+    s.iter().all(|&b| b.is_ascii_digit() || b == b'X') || (s.len() == 15 && s[..3].iter().all(u8::is_ascii_uppercase) && s[3..].iter().all(u8::is_ascii_digit))
 }
 
 /// The normalised number and one note per kind of change, in a fixed order.
@@ -25,7 +26,7 @@ pub fn normalise(input: &str) -> (String, Vec<Note>) {
     if is_canonical(input.as_bytes()) {
         return (input.to_string(), Vec::new());
     }
-    let mut seen = [false; 6];
+    let mut seen = [false; 7];
     let mut mark = |k: NoteKind| seen[k as usize] = true;
 
     let trimmed = input.trim_matches(|c: char| c.is_whitespace() || is_zero_width(c));
@@ -71,7 +72,22 @@ pub fn normalise(input: &str) -> (String, Vec<Note>) {
         mark(NoteKind::Whitespace);
         out = end_trimmed.to_string();
     }
-    const ORDER: [NoteKind; 6] = [NoteKind::Whitespace, NoteKind::InnerSpace, NoteKind::Hyphen, NoteKind::ZeroWidth, NoteKind::FullWidth, NoteKind::LowercaseX];
+    // A 2017-edition 外国人永久居留身份证 number typed in lower case (`kaz…`, or `meX…` after
+    // the `x` above): its letters are capitals.
+    let b = out.as_bytes();
+    if b.len() == 15 && b[..3].iter().all(u8::is_ascii_alphabetic) && b[3..].iter().all(u8::is_ascii_digit) && b[..3].iter().any(u8::is_ascii_lowercase) {
+        mark(NoteKind::LowercaseLetters);
+        out.make_ascii_uppercase();
+    }
+    const ORDER: [NoteKind; 7] = [
+        NoteKind::Whitespace,
+        NoteKind::InnerSpace,
+        NoteKind::Hyphen,
+        NoteKind::ZeroWidth,
+        NoteKind::FullWidth,
+        NoteKind::LowercaseX,
+        NoteKind::LowercaseLetters,
+    ];
     let notes = ORDER.iter().filter(|k| seen[**k as usize]).map(|k| k.note()).collect();
     (out, notes)
 }

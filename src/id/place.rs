@@ -26,6 +26,8 @@ pub enum Holder {
     Macau,
     /// 港澳台居民居住证, code 830000.
     Taiwan,
+    /// 外国人永久居留身份证 (either edition; told by the number's shape, not a region code).
+    ForeignPermanent,
 }
 
 impl Holder {
@@ -38,13 +40,14 @@ impl Holder {
         }
     }
 
-    /// The serialised name: `resident`, `hong_kong`, `macau`, `taiwan`.
+    /// The serialised name: `resident`, `hong_kong`, `macau`, `taiwan`, `foreign_permanent`.
     pub fn as_str(self) -> &'static str {
         match self {
             Holder::Resident => "resident",
             Holder::HongKong => "hong_kong",
             Holder::Macau => "macau",
             Holder::Taiwan => "taiwan",
+            Holder::ForeignPermanent => "foreign_permanent",
         }
     }
 
@@ -54,6 +57,7 @@ impl Holder {
             Holder::HongKong => ("港澳台居民居住证（香港居民）", "residence permit for Hong Kong, Macau and Taiwan residents (Hong Kong resident)"),
             Holder::Macau => ("港澳台居民居住证（澳门居民）", "residence permit for Hong Kong, Macau and Taiwan residents (Macau resident)"),
             Holder::Taiwan => ("港澳台居民居住证（台湾居民）", "residence permit for Hong Kong, Macau and Taiwan residents (Taiwan resident)"),
+            Holder::ForeignPermanent => ("外国人永久居留身份证", "Foreign Permanent Resident ID Card"),
         };
         Msg::new(zh, en)
     }

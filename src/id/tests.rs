@@ -420,3 +420,172 @@ proptest! {
         fuzzing::parse_one(s.as_bytes());
     }
 }
+
+// 外国人永久居留身份证 numbers (see `foreign.rs`). Every number is built here: 2023 edition
+// from 17 digits plus the computed check character, 2017 edition from its fields.
+
+/// A 2023-edition number: 9, province, nationality, birth date, sequence, check character.
+fn foreign23(province: &str, nationality: &str, birth: &str, seq: &str) -> String {
+    with_check(&format!("9{province}{nationality}{birth}{seq}"))
+}
+
+#[test]
+fn foreign_2023_number_is_described() {
+    let n = foreign23("11", "840", "19900307", "123");
+    let c = check_at(&n, today());
+    assert!(c.valid, "{:?}", c.reasons);
+    assert_eq!(c.holder, Some(Holder::ForeignPermanent));
+    assert_eq!(c.birth_date, Date::new(1990, 3, 7));
+    assert_eq!(c.age, Some(36));
+    assert_eq!(c.sex, Some(Sex::Male));
+    assert!(c.region.is_none() && c.upgraded.is_none());
+    let f = c.foreign.unwrap();
+    assert_eq!(f.edition, Edition::E2023);
+    assert_eq!((f.province_code, f.province), (11, "北京市"));
+    assert_eq!(f.nationality.code(), "840");
+    let country = f.nationality.country.unwrap();
+    assert_eq!((country.alpha3, country.zh, country.en), ("USA", "美国", "United States of America"));
+    assert_eq!(warning_kinds(&c), vec![WarningKind::ForeignPermanent]);
+    assert!(c.warnings[0].message.zh.contains("外国人永久居留身份证（2023年版）") && c.warnings[0].message.zh.contains("美国"));
+
+    let c = check_at(&foreign23("32", "682", "19850101", "002"), today());
+    assert_eq!(c.sex, Some(Sex::Female));
+    assert_eq!(c.foreign.unwrap().nationality.country.unwrap().zh, "沙特阿拉伯");
+    assert_eq!(c.foreign.unwrap().province, "江苏省");
+}
+
+#[test]
+fn foreign_2023_json() {
+    let c = check_at(&foreign23("44", "392", "20010515", "246"), today());
+    let v = serde_json::to_value(&c).unwrap();
+    assert_eq!(v["holder"], "foreign_permanent");
+    assert_eq!(v["sex"], "female");
+    assert_eq!(
+        v["foreign"],
+        serde_json::json!({
+            "edition": 2023,
+            "document_zh": "外国人永久居留身份证（2023年版）",
+            "document_en": "Foreign Permanent Resident ID Card (2023 edition)",
+            "nationality": {"code": "392", "alpha3": "JPN", "numeric": "392", "zh": "日本", "en": "Japan"},
+            "province_code": "44",
+            "province": "广东省",
+        })
+    );
+    assert_eq!(v["region"], serde_json::Value::Null);
+    // A resident number carries `foreign: null`.
+    let v = serde_json::to_value(check_at(&with_check("42060219900101123"), today())).unwrap();
+    assert_eq!(v["foreign"], serde_json::Value::Null);
+}
+
+#[test]
+fn foreign_2023_wrong_check_character_names_the_expected_one() {
+    let good = foreign23("31", "250", "19800101", "011");
+    let wrong = if good.ends_with('1') { '2' } else { '1' };
+    let bad = format!("{}{wrong}", &good[..17]);
+    let c = check_at(&bad, today());
+    assert_eq!(kinds(&c), vec![ReasonKind::Checksum]);
+    assert_eq!(c.reasons[0].expected, good.chars().last());
+    assert!(c.reasons[0].message.en.contains(&format!("should be '{}'", good.chars().last().unwrap())));
+    assert!(c.reasons[0].message.zh.contains("校验码应为"));
+}
+
+#[test]
+fn foreign_2023_invalid_fields() {
+    // An impossible date, a future one, an unknown province: each says what is wrong.
+    let c = check_at(&foreign23("11", "840", "19900230", "123"), today());
+    assert_eq!(kinds(&c), vec![ReasonKind::Date]);
+    assert!(c.reasons[0].message.en.contains("1990-02-30 does not exist") && c.reasons[0].message.en.contains("characters 7–14"));
+    let c = check_at(&foreign23("11", "840", "20270101", "123"), today());
+    assert_eq!(kinds(&c), vec![ReasonKind::Date]);
+    assert!(c.reasons[0].message.zh.contains("晚于今天"));
+    for p in ["99", "00", "81", "71"] {
+        let c = check_at(&foreign23(p, "840", "19900307", "123"), today());
+        assert_eq!(kinds(&c), vec![ReasonKind::Region], "{p}");
+        assert!(c.reasons[0].message.zh.contains(&format!("受理地代码{p}")), "{}", c.reasons[0].message.zh);
+        assert!(c.reasons[0].message.en.contains("not a province"));
+    }
+    // Every reason at once; a letter inside is a format error.
+    let c = check_at(&format!("{}0", &foreign23("99", "840", "19900230", "123")[..17]), today());
+    assert!(kinds(&c).contains(&ReasonKind::Region) && kinds(&c).contains(&ReasonKind::Date), "{:?}", kinds(&c));
+    let c = check_at("9118401990X3071234", today());
+    assert_eq!(kinds(&c), vec![ReasonKind::Format]);
+    assert!(c.reasons[0].message.zh.contains("第11位“X”"), "{}", c.reasons[0].message.zh);
+}
+
+#[test]
+fn foreign_unknown_nationality_is_a_warning_naming_the_code() {
+    let c = check_at(&foreign23("11", "999", "19900307", "123"), today());
+    assert!(c.valid, "{:?}", c.reasons);
+    assert_eq!(c.foreign.unwrap().nationality.country, None);
+    assert_eq!(warning_kinds(&c), vec![WarningKind::ForeignPermanent, WarningKind::NationalityUnknown]);
+    assert!(c.warnings[1].message.zh.contains("“999”") && c.warnings[1].message.en.contains("'999'"));
+    let v = serde_json::to_value(&c).unwrap();
+    assert_eq!(v["foreign"]["nationality"], serde_json::json!({"code": "999", "alpha3": null, "numeric": null, "zh": null, "en": null}));
+}
+
+#[test]
+fn foreign_2017_number_is_described() {
+    let c = check_at("USA310090030712", today());
+    assert!(c.valid, "{:?}", c.reasons);
+    assert_eq!(c.holder, Some(Holder::ForeignPermanent));
+    assert_eq!(c.birth_date, Date::new(1990, 3, 7)); // 2090 is in the future
+    assert_eq!(c.age, Some(36));
+    assert_eq!(c.sex, None, "the 2017 number's sex digit is not confirmed");
+    let f = c.foreign.unwrap();
+    assert_eq!(f.edition, Edition::E2017);
+    assert_eq!((f.province_code, f.province, f.nationality.code()), (31, "上海市", "USA"));
+    assert_eq!(f.nationality.country.unwrap().numeric, 840);
+    assert_eq!(warning_kinds(&c), vec![WarningKind::ForeignPermanent]);
+    assert!(c.warnings[0].message.en.contains("not checked"));
+    // The last two digits are not checked: any pair is accepted.
+    assert!(check_at("USA310090030799", today()).valid);
+}
+
+#[test]
+fn foreign_2017_century_and_case() {
+    let c = check_at("KOR440010061501", today());
+    assert!(c.valid, "{:?}", c.reasons);
+    assert_eq!(c.birth_date, Date::new(2010, 6, 15));
+    assert_eq!(warning_kinds(&c), vec![WarningKind::ForeignPermanent, WarningKind::BirthCentury]);
+    assert!(c.warnings[1].message.en.contains("1910-06-15"));
+    // 00-02-29 exists only in 2000.
+    let c = check_at("DEU110000022901", today());
+    assert_eq!(c.birth_date, Date::new(2000, 2, 29));
+    // Lower case and spaces are normalised.
+    let c = check_at("kor 4400 100615 01", today());
+    assert!(c.valid);
+    assert_eq!(c.number, "KOR440010061501");
+    let notes: Vec<NoteKind> = c.normalised.iter().map(|n| n.kind).collect();
+    assert_eq!(notes, vec![NoteKind::InnerSpace, NoteKind::LowercaseLetters]);
+}
+
+#[test]
+fn foreign_2017_invalid_fields() {
+    let c = check_at("USA990090030712", today());
+    assert_eq!(kinds(&c), vec![ReasonKind::Region]);
+    assert!(c.reasons[0].message.en.contains("characters 4–5"));
+    let c = check_at("USA310090023012", today());
+    assert_eq!(kinds(&c), vec![ReasonKind::Date]);
+    assert!(c.reasons[0].message.en.contains("does not exist") && c.reasons[0].message.en.contains("characters 8–13"));
+    let c = check_at("QQQ310090030712", today());
+    assert!(c.valid);
+    assert_eq!(warning_kinds(&c), vec![WarningKind::ForeignPermanent, WarningKind::NationalityUnknown]);
+    let c = check_at("U5A3100900307A2", today());
+    assert!(!c.valid && c.foreign.is_none(), "not the shape of either edition");
+    let c = check_at("USA31009003071A", today());
+    assert_eq!(kinds(&c), vec![ReasonKind::Format]);
+    assert!(c.reasons[0].message.zh.contains("第15位“A”"), "{}", c.reasons[0].message.zh);
+}
+
+#[test]
+fn fast_path_sends_foreign_numbers_to_their_rules() {
+    assert_eq!(validate_fast(foreign23("11", "840", "19900307", "123").as_bytes(), today()).unwrap_err(), FailBits::FOREIGN);
+    assert_eq!(validate_fast(b"USA310090030712", today()).unwrap_err(), FailBits::FOREIGN);
+    assert_eq!(validate_fast(b"9118401990X3071234", today()).unwrap_err(), FailBits::FOREIGN);
+    // Resident numbers are untouched: a 15-digit number beginning with 9 is still a region error.
+    assert!(validate_fast(b"910101900307123", today()).unwrap_err().intersects(FailBits::REGION));
+    assert!(validate_fast(with_check("11010119900307123").as_bytes(), today()).is_ok());
+    for n in [foreign23("11", "840", "19900307", "123"), "USA310090030712".into(), "usa310090030712".into(), foreign23("99", "999", "19900230", "123")] {
+        fuzzing::parse_one(n.as_bytes());
+    }
+}
