@@ -50,7 +50,18 @@ pub fn human(out: &mut impl Write, r: &Report<'_>, lang: Lang) -> io::Result<()>
                 write!(out, " {}", if zh { "（已撤销）" } else { "(abolished)" })?;
             }
         }
-        if let Some(h) = r.holder.filter(|h| *h != Holder::Resident) {
+        if let Some(f) = r.foreign {
+            // 外国人永久居留身份证（2023年版）  国籍 沙特阿拉伯 [SAU 682]  受理地 江苏省
+            write!(out, "  {}", f.edition.msg().get(lang))?;
+            let n = &f.nationality;
+            let label = if zh { "国籍" } else { "nationality" };
+            match n.country {
+                Some(c) if zh => write!(out, "  {label} {} {} [{} {:03}]", c.zh, c.en, c.alpha3, c.numeric)?,
+                Some(c) => write!(out, "  {label} {} ({}) [{} {:03}]", c.en, c.zh, c.alpha3, c.numeric)?,
+                None => write!(out, "  {label} [{}]", n.code())?,
+            }
+            write!(out, "  {} {} [{:02}]", if zh { "受理地" } else { "accepted in" }, f.province, f.province_code)?;
+        } else if let Some(h) = r.holder.filter(|h| *h != Holder::Resident) {
             let m = h.msg();
             write!(out, "  {}", m.get(lang))?;
         }

@@ -184,3 +184,36 @@ fn today_decides_future_birth_dates() {
     assert_eq!(run(&["check", "--today", "2026-06-01", &n], None).status.code(), Some(1));
     assert_eq!(run(&["check", "--today", "2026-06-02", &n], None).status.code(), Some(0));
 }
+
+#[test]
+fn foreign_permanent_resident_numbers_in_text_and_json() {
+    // Built here: a 2023-edition number (9, 江苏 32, Japan 392, born 1985-01-01, sequence 001)
+    // and a 2017-edition one (USA, office 3100, born 900307, last two digits 12).
+    let new = with_check("93239219850101001");
+    let old = "USA310090030712";
+    let o = run(&["check", "--today", TODAY, &new, old], None);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.contains("外国人永久居留身份证（2023年版）") && text.contains("国籍 日本 Japan [JPN 392]") && text.contains("受理地 江苏省"), "{text}");
+    assert!(text.contains("外国人永久居留身份证（2017年版）") && text.contains("国籍 美国") && text.contains("受理地 上海市"), "{text}");
+    assert!(text.contains("男  1985-01-01（41岁）"), "{text}");
+
+    // --json carries them; a wrong check character is named, with the expected one.
+    let wrong = format!("{}{}", &new[..17], if new.ends_with('0') { '1' } else { '0' });
+    let o = run(&["check", "--json", "--today", TODAY, &new, old, &wrong], None);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json_lines(&o);
+    assert_eq!((v[0]["valid"].as_bool(), v[0]["holder"].as_str(), v[0]["sex"].as_str()), (Some(true), Some("foreign_permanent"), Some("male")));
+    assert_eq!(v[0]["foreign"]["edition"], 2023);
+    assert_eq!(v[0]["foreign"]["document_zh"], "外国人永久居留身份证（2023年版）");
+    assert_eq!(v[0]["foreign"]["nationality"]["alpha3"], "JPN");
+    assert_eq!(v[0]["foreign"]["nationality"]["en"], "Japan");
+    assert_eq!(v[0]["foreign"]["province"], "江苏省");
+    assert_eq!(v[0]["region"], Value::Null);
+    assert_eq!(v[1]["foreign"]["edition"], 2017);
+    assert_eq!(v[1]["foreign"]["nationality"]["numeric"], "840");
+    assert_eq!(v[1]["sex"], Value::Null);
+    assert_eq!(v[2]["valid"], false);
+    assert_eq!(v[2]["reasons"][0]["kind"], "checksum");
+    assert_eq!(v[2]["reasons"][0]["expected"], new[17..].to_string());
+}
