@@ -434,14 +434,54 @@ pub fn region(id: &str, cfg: ClientConfig) -> Result<Arc<dyn Region>, ProviderEr
 }
 
 /// Validates a number locally; a number that fails is never sent to a paid service.
+///
+/// A valid 外国人永久居留身份证 number (see [`crate::id::foreign`]) is refused as well: every
+/// vendor document in use (apizero `idcard-2c` and `idcard-region`, NowAPI `idcard.get`,
+/// 拇指云 `sfz2`) describes its parameter as a resident ID number ("18 位身份证号", "身份证号码",
+/// "15/18 位身份证号"; the region services read the first six digits as a region code) and none
+/// mentions the foreigners' card, so sending one would pay for an answer about a number the
+/// service does not check.
 pub fn require_valid_number(provider: &'static str, number: &str) -> Result<String, ProviderError> {
     let checked = crate::id::check(number);
-    if checked.is_valid() {
+    if let Some(f) = checked.foreign.filter(|_| checked.is_valid()) {
+        let doc = f.edition.msg();
+        Err(ProviderError::new(provider, ErrorKind::InvalidInput).with_message(Msg::new(
+            format!("这是{}的号码，号码本身有效；但服务商只核验居民身份证号码，因此未发送给服务商，也未计费。请按证件人工核验", doc.zh),
+            format!(
+                "This is the number of a {}, and it is valid; but the vendor's service checks resident ID numbers only, so it was not sent, nor billed. Check the card by hand",
+                doc.en
+            ),
+        )))
+    } else if checked.is_valid() {
         Ok(checked.number().to_string())
     } else {
         Err(ProviderError::new(provider, ErrorKind::InvalidInput).with_message(Msg::new(
             "身份证号码未通过本地校验（长度、出生日期或校验位有误），未发送给服务商，也未计费。请核对号码",
             "The ID number failed local validation (length, birth date or check digit) and was not sent to the vendor, nor billed. Check the number",
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_check(first17: &str) -> String {
+        let b: &[u8; 17] = first17.as_bytes().try_into().unwrap();
+        format!("{first17}{}", crate::id::fast::check_char(b) as char)
+    }
+
+    #[test]
+    fn foreign_permanent_resident_numbers_are_not_sent() {
+        for n in [with_check("91184019900307123"), "USA310090030712".to_string()] {
+            assert!(crate::id::check(&n).is_valid(), "{n}");
+            let e = require_valid_number("apizero", &n).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::InvalidInput);
+            let m = &e.message;
+            assert!(m.zh.contains("外国人永久居留身份证") && m.zh.contains("只核验居民身份证号码"), "{}", m.zh);
+            assert!(m.en.contains("resident ID numbers only") && m.en.contains("not sent"), "{}", m.en);
+        }
+        assert!(require_valid_number("apizero", &with_check("11010119900307123")).is_ok());
+        assert!(require_valid_number("apizero", &with_check("81000019900307123")).is_ok(), "港澳台居民居住证 numbers are still sent");
     }
 }
