@@ -18,7 +18,7 @@ const state = {
   photo: null, // { preview, width, height, warnings, note }
   photoError: null, // Msg
   photoNote: null, // Msg
-  ocr: null, // { provider, low: [] }
+  ocr: null, // { provider, provider_name, fields, doubtful: [field names], demo }
   local: null,
   region: null,
   verdict: null,
@@ -274,14 +274,30 @@ function renderPhoto() {
 
 // ---------- form and local checks ----------
 
-function renderForm() {
-  const low = (state.ocr && state.ocr.low) || [];
+/** Marks the fields the read was unsure of (the core's `doubtful` list) until the clerk edits
+ * them: the field's outline, a ⚠ by its label, a caption under it and a tooltip. */
+function renderDoubt() {
+  const doubtful = (state.ocr && state.ocr.doubtful) || [];
   for (const f of FIELDS) {
     const wrap = document.querySelector(`.field[data-field="${f}"]`);
-    const isLow = low.includes(f);
-    wrap.classList.toggle('low', isLow);
-    $(`#f-${f}`).title = isLow ? t(state.lang, 'ocr.low') : '';
+    const on = doubtful.includes(f) && !state.typed.has(f);
+    wrap.classList.toggle('doubtful', on);
+    const text = t(state.lang, 'ocr.doubt');
+    $(`#f-${f}`).title = on ? text : '';
+    let note = $(`#doubt-${f}`);
+    if (!note && on) {
+      note = el('p', { class: 'doubt-note', id: `doubt-${f}` });
+      $(`#f-${f}`).after(note);
+    }
+    if (note) {
+      note.textContent = text;
+      show(note, on);
+    }
   }
+}
+
+function renderForm() {
+  renderDoubt();
   const src = $('#ocr-source');
   if (state.ocr && state.ocr.provider_name) {
     src.textContent = t(state.lang, 'ocr.source', { provider: pick(state.lang, state.ocr.provider_name) }) +
@@ -1281,8 +1297,9 @@ function wire() {
     $(`#test-${p}`).addEventListener('click', () => testProvider(p));
   }
   for (const f of FIELDS) {
-    $(`#f-${f}`).addEventListener('input', () => {
+    $(`#f-${f}`).addEventListener(f === 'sex' ? 'change' : 'input', () => {
       state.typed.add(f);
+      renderDoubt();
       // Another name or number is another holder (or a correction): the consent was not
       // given for it, and a verdict about the old one is stale.
       if (f === 'name' || f === 'number') {

@@ -27,7 +27,7 @@ export const STRINGS = {
   'photo.size': ['{w}×{h} 像素', '{w}×{h} pixels'],
   'ocr.running': ['正在识别…', 'Reading the card…'],
   'ocr.source': ['识别：{provider}', 'Read by: {provider}'],
-  'ocr.low': ['识别把握不大，请核对', 'Low confidence: please check'],
+  'ocr.doubt': ['请对照证件核对', 'Check this against the card'],
   'ocr.cancelled': ['已取消识别。', 'Reading cancelled.'],
   'form.title': ['证件信息', 'Card details'],
   'form.front': ['人像面', 'Front (photo side)'],

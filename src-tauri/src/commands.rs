@@ -239,8 +239,8 @@ pub async fn read_card(state: State<'_, AppState>) -> Result<OcrView, UiError> {
     })?;
     let desk = state.desk.clone();
     let read = state.run_job("ocr", async move { desk.read_card(photo.jpeg.clone()).await }).await?;
-    let low = read.fields.confidence.iter().filter(|(_, c)| **c < 0.80).map(|(k, _)| k.clone()).collect();
-    Ok(OcrView { provider_name: provider_name(&read.provider), provider: read.provider, fields: read.fields, low, demo: read.demo })
+    let doubtful = idcheck::ocr::doubt::doubtful(&read.fields);
+    Ok(OcrView { provider_name: provider_name(&read.provider), provider: read.provider, fields: read.fields, doubtful, demo: read.demo })
 }
 
 #[tauri::command]

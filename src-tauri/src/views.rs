@@ -46,8 +46,8 @@ pub struct OcrView {
     pub fields: idcheck::card::CardFields,
     pub provider: String,
     pub provider_name: Msg,
-    /// Field names read with low confidence.
-    pub low: Vec<String>,
+    /// The fields the clerk should check against the card: read with too little confidence.
+    pub doubtful: Vec<&'static str>,
     pub demo: bool,
 }
 
