@@ -362,7 +362,21 @@ function recordCheck() {
   return reportIn($('#record-msg'), work, () => t(state.lang, 'local.recorded'));
 }
 
+/** What the number gives beside the printed 出生 and 性别, when the card prints something
+ * else (the core decides; the printed values are left as they are). */
+function renderNumberSays() {
+  const L = state.local && !state.local.error ? state.local : null;
+  const says = { birth: L && L.number_birth, sex: L && L.number_sex && pick(state.lang, L.number_sex) };
+  for (const [f, v] of Object.entries(says)) {
+    const p = $(`#says-${f}`);
+    p.textContent = v ? t(state.lang, 'local.number_says', { v }) : '';
+    p.title = v ? t(state.lang, 'local.number_says.title') : '';
+    show(p, !!v);
+  }
+}
+
 function renderLocal() {
+  renderNumberSays();
   const box = $('#local-verdict');
   const L = state.local;
   $('#btn-record').disabled = !(L && L.number_present);

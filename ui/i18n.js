@@ -53,6 +53,8 @@ export const STRINGS = {
   'local.record': ['记入历史', 'Add to history'],
   'local.record.title': ['把这个号码的本地校验写入审计记录', 'Write the local check of this number to the audit trail'],
   'local.recorded': ['已记入历史。', 'Added to the history.'],
+  'local.number_says': ['号码显示：{v}', 'Number says: {v}'],
+  'local.number_says.title': ['按号码推算；证件上印的与此不同，请核对证件和号码', 'Worked out from the number; the card prints something else: check the card and the number'],
   'region.title': ['归属地', 'Region'],
   'region.empty': ['号码前 6 位给出发证地。', 'The first 6 digits give the issuing region.'],
   'region.embedded': ['内置区划表', 'Embedded table'],

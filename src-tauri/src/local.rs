@@ -78,6 +78,7 @@ pub fn view(number: &str, sex: &str, birth: &str, valid_from: &str, valid_until:
     }
     if let (Some(a), Some(b)) = (checked.birth_date, card_birth) {
         if a != b {
+            v.number_birth = Some(a.to_string());
             v.warnings.push(warn(
                 format!("号码中的出生日期 {a} 与证件上的 {b} 不同；请核对号码和出生日期。"),
                 format!("The number's birth date {a} differs from the card's {b}; check both."),
@@ -87,6 +88,10 @@ pub fn view(number: &str, sex: &str, birth: &str, valid_from: &str, valid_until:
     if let (Some(ns), Some(cs)) = (checked.sex, card_sex(sex)) {
         if ns != cs {
             let (n, c) = (ns.msg(), cs.msg());
+            v.number_sex = Some(match ns {
+                Sex::Male => Msg::new("男", "Male"),
+                Sex::Female => Msg::new("女", "Female"),
+            });
             v.warnings.push(warn(
                 format!("号码表示性别为“{}”，证件上是“{}”；请核对。", n.zh, c.zh),
                 format!("The number says the holder is {}, the card says {}; check both.", n.en, c.en),
@@ -158,6 +163,18 @@ mod tests {
         assert!(all.iter().any(|w| w.contains("expired")), "{all:?}");
         let v = view("110101199003070038", "", "", "2015-03-07", "长期");
         assert!(v.warnings.iter().any(|w| w.message.en.contains("law")), "{:?}", v.warnings);
+    }
+
+    #[test]
+    fn the_numbers_birth_and_sex_are_given_beside_printed_ones_that_differ() {
+        let v = view("110101199003070038", "女", "1990-03-08", "", "");
+        assert_eq!(v.number_birth.as_deref(), Some("1990-03-07"));
+        assert_eq!(v.number_sex.as_ref().map(|m| m.zh.as_str()), Some("男"));
+        // Agreeing, missing or unreadable printed values: nothing beside them.
+        for (sex, birth) in [("男", "1990-03-07"), ("", ""), ("?", "1990-3-x")] {
+            let v = view("110101199003070038", sex, birth, "", "");
+            assert_eq!((v.number_birth, v.number_sex), (None, None), "{sex:?} {birth:?}");
+        }
     }
 
     #[test]

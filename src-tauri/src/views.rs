@@ -75,6 +75,12 @@ pub struct LocalView {
     pub region_code: Option<String>,
     /// A short key that changes when the number changes (not the number itself).
     pub number_key: Option<String>,
+    /// The birth date the number gives, when the printed one is a date and another one: shown
+    /// beside 出生, never put into it.
+    pub number_birth: Option<String>,
+    /// The sex the number gives (男 / 女), when the printed one is the other: shown beside 性别,
+    /// never put into it.
+    pub number_sex: Option<Msg>,
 }
 
 #[derive(Debug, Clone, Serialize)]
