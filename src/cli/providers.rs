@@ -198,20 +198,25 @@ fn ocr(out: Out, mut settings: Settings, a: OcrArgs) -> i32 {
         Ok(read) => {
             let f = read.fields;
             let elapsed_ms = started.elapsed().as_millis() as u64;
+            // The fields to check against the card: read with too little confidence.
+            let doubtful = idcheck::ocr::doubt::doubtful(&f);
             if out.json {
-                println!("{}", json!({"ok": true, "provider": read.provider, "fields": f, "warnings": warnings, "elapsed_ms": elapsed_ms}));
+                println!(
+                    "{}",
+                    json!({"ok": true, "provider": read.provider, "fields": f, "doubtful": doubtful, "warnings": warnings, "elapsed_ms": elapsed_ms})
+                );
             } else {
                 let zh = out.lang == Lang::Zh;
-                let rows: [(&str, &str, &Option<String>); 9] = [
-                    ("姓名", "Name", &f.name),
-                    ("公民身份号码", "Number", &f.number),
-                    ("性别", "Sex", &f.sex),
-                    ("民族", "Ethnicity", &f.ethnicity),
-                    ("出生", "Birth", &f.birth),
-                    ("住址", "Address", &f.address),
-                    ("签发机关", "Issued by", &f.issued_by),
-                    ("有效期起", "Valid from", &f.valid_from),
-                    ("有效期止", "Valid until", &f.valid_until),
+                let rows: [(&str, &str, &str, &Option<String>); 9] = [
+                    ("name", "姓名", "Name", &f.name),
+                    ("number", "公民身份号码", "Number", &f.number),
+                    ("sex", "性别", "Sex", &f.sex),
+                    ("ethnicity", "民族", "Ethnicity", &f.ethnicity),
+                    ("birth", "出生", "Birth", &f.birth),
+                    ("address", "住址", "Address", &f.address),
+                    ("issued_by", "签发机关", "Issued by", &f.issued_by),
+                    ("valid_from", "有效期起", "Valid from", &f.valid_from),
+                    ("valid_until", "有效期止", "Valid until", &f.valid_until),
                 ];
                 let side = match f.side {
                     Some(idcheck::card::Side::Front) => {
@@ -231,8 +236,15 @@ fn ocr(out: Out, mut settings: Settings, a: OcrArgs) -> i32 {
                     None => "?",
                 };
                 println!("{}: {side}", if zh { "面" } else { "Side" });
-                for (z, e, v) in rows.iter().filter(|r| r.2.is_some()) {
-                    println!("{}: {}", if zh { z } else { e }, v.as_deref().unwrap_or(""));
+                for (k, z, e, v) in rows.iter().filter(|r| r.3.is_some()) {
+                    let doubt = if !doubtful.contains(k) {
+                        ""
+                    } else if zh {
+                        "  ⚠ 请对照证件核对"
+                    } else {
+                        "  ⚠ check this against the card"
+                    };
+                    println!("{}: {}{doubt}", if zh { z } else { e }, v.as_deref().unwrap_or(""));
                 }
                 for w in &warnings {
                     println!("⚠ {}", w.message.get(out.lang));
