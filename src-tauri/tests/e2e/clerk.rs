@@ -339,3 +339,80 @@ async fn saving_a_vendor_key_keeps_photos_on_this_machine() {
     }
     app.stop().await;
 }
+
+/// A card made by `data/make_doubt_card.py`: 周明瑀 (瑀 is not among the characters the
+/// recogniser knows), printed 女 and 1990-05-21, while the number (110105199005123418) says 男
+/// and 1990-05-12.
+fn doubt_photo() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/data/doubt-front.jpg")
+}
+
+const DOUBT_NUMBER: &str = "110105199005123418";
+
+/// Whether the field is marked as doubtful (outline and ⚠ by the class, the caption shown).
+async fn doubtful(app: &App, field: &str) -> bool {
+    app.js("return document.querySelector(`.field[data-field=\"${arguments[0]}\"]`).classList.contains('doubtful')", vec![serde_json::json!(field)])
+        .await
+        .as_bool()
+        .unwrap_or(false)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reads_doubt_and_the_numbers_birth_and_sex_show_beside_the_fields() {
+    // Read on this machine: the local engine gives each field a confidence.
+    let app = App::start(Opts::default()).await;
+    app.open_photo(&doubt_photo()).await;
+    app.wait_js_for(
+        "return document.querySelector('#ocr-progress').hidden && (document.querySelector('#f-number').value !== '' || !document.querySelector('#photo-error').hidden)",
+        std::time::Duration::from_secs(120),
+    )
+    .await;
+    assert_eq!(app.value("#f-number").await, DOUBT_NUMBER, "the number is read: {}", app.text("#photo-error").await);
+
+    // The name, read with little confidence, is marked where the clerk looks: outline, ⚠,
+    // caption, tooltip.
+    app.wait_js("return document.querySelector('.field[data-field=\"name\"]').classList.contains('doubtful')").await;
+    assert!(app.visible("#doubt-name").await, "the caption under the doubtful field");
+    assert_eq!(app.text("#doubt-name").await, "请对照证件核对");
+    assert_eq!(app.attr("#f-name", "title").await.as_deref(), Some("请对照证件核对"));
+    for f in ["number", "birth", "sex"] {
+        assert!(!doubtful(&app, f).await, "#f-{f} was read clearly and is not marked");
+    }
+
+    // The number's birth date and sex beside the printed ones, which are left as printed.
+    app.wait_text("#says-birth", "号码显示：1990-05-12").await;
+    app.wait_text("#says-sex", "号码显示：男").await;
+    assert_eq!(app.value("#f-birth").await, "1990-05-21", "the printed birth date is never replaced by the number's");
+    assert_eq!(app.value("#f-sex").await, "女", "the printed sex is never replaced by the number's");
+    app.wait_text("#local-verdict", "1990-05-21").await;
+    app.settled_shot("16-ocr-doubt-and-number-says").await;
+
+    // In English too.
+    app.click("#lang-toggle").await;
+    app.wait_text("#says-birth", "Number says: 1990-05-12").await;
+    assert_eq!(app.text("#says-sex").await, "Number says: Male");
+    assert_eq!(app.text("#doubt-name").await, "Check this against the card");
+    app.settled_shot("17-ocr-doubt-and-number-says-en").await;
+    app.click("#lang-toggle").await;
+    app.wait_text("#says-birth", "号码显示").await;
+
+    // The clerk checks the card and edits the field: its mark goes.
+    app.type_into("#f-name", "周明瑀").await;
+    app.wait_js("return !document.querySelector('.field[data-field=\"name\"]').classList.contains('doubtful')").await;
+    assert!(!app.visible("#doubt-name").await, "the caption goes with the edit");
+    assert_eq!(app.attr("#f-name", "title").await.as_deref(), Some(""));
+    assert!(app.visible("#says-birth").await, "the birth date still disagrees");
+
+    // Corrected to agree with the number, the printed value no longer gets a note beside it.
+    app.type_into("#f-birth", "1990-05-12").await;
+    app.wait_js("return document.querySelector('#says-birth').hidden").await;
+    app.select("#f-sex", "男").await;
+    app.wait_js("return document.querySelector('#says-sex').hidden").await;
+
+    // A new photo is a new holder: no mark or note of the previous one stays before its read.
+    app.click("#btn-clear").await;
+    app.wait_value("#f-number", "").await;
+    assert!(!doubtful(&app, "name").await);
+    assert!(!app.visible("#says-birth").await && !app.visible("#says-sex").await);
+    app.stop().await;
+}
