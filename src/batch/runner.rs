@@ -269,7 +269,24 @@ impl Runner {
             }
             let checked = crate::id::check(row.number.expose());
             locals.push(Record::local(&checked).operator(self.operator.as_deref()));
-            if checked.is_valid() {
+            if let Some(f) = checked.foreign.filter(|_| checked.is_valid()) {
+                // Valid, but the vendors' two-factor services check resident numbers only
+                // (see `providers::require_valid_number`): not sent.
+                let doc = f.edition.msg();
+                results.push(RowResult {
+                    status: Status::Invalid,
+                    verdict: None,
+                    error: None,
+                    message: Some(Msg::new(
+                        format!("这是{}的号码（有效），服务商只核验居民身份证号码，未发送。请按证件人工核验。", doc.zh),
+                        format!(
+                            "This is the number of a {} (valid); the vendor checks resident ID numbers only, so it was not sent. Check the card by hand.",
+                            doc.en
+                        ),
+                    )),
+                    reused_from: None,
+                });
+            } else if checked.is_valid() {
                 results.push(RowResult::pending());
             } else {
                 results.push(RowResult {

@@ -154,7 +154,8 @@ pub(crate) fn keys(store: &Store, provider: &str, row: &Row) -> Option<RowKeys> 
         return None;
     }
     let checked = crate::id::check(row.number.expose());
-    if !checked.is_valid() {
+    // A 外国人永久居留身份证 number is valid but never sent (resident numbers only).
+    if !checked.is_valid() || checked.foreign.is_some() {
         return None;
     }
     let number = crate::audit::normalise(checked.number18());

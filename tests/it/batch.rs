@@ -836,3 +836,26 @@ async fn batches_from_before_the_ledger_are_not_paid_again() {
     run_all(&runner, &resaved, &callee).await;
     assert_eq!(callee.total(), 4);
 }
+
+#[tokio::test]
+async fn foreign_permanent_resident_numbers_are_not_sent() {
+    // A 2023-edition 外国人永久居留身份证 number built here (9, 11, 840, 1990-03-07, 123) and a
+    // 2017-edition one: valid, but the vendors check resident numbers only.
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let first = "91184019900307123";
+    let sum: u32 = first.bytes().zip(W).map(|(b, w)| (b - b'0') as u32 * w).sum();
+    let foreign = format!("{first}{}", b"10X98765432"[(sum % 11) as usize] as char);
+    assert!(idcheck::id::check(&foreign).is_valid());
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("people.csv");
+    std::fs::write(&csv, format!("姓名,身份证号\n张三,{}\nJOHN SMITH,{foreign}\nJANE DOE,USA310090030712\n", number(1))).unwrap();
+    let runner = Runner::new(open(dir.path()), "apizero", 50.0);
+    let mut plan = runner.prepare(batch::load(&csv).unwrap()).unwrap();
+    assert_eq!((plan.to_send(), plan.count(Status::Invalid)), (1, 2));
+    let m = plan.results[1].message.as_ref().unwrap();
+    assert!(m.zh.contains("外国人永久居留身份证（2023年版）") && m.en.contains("resident ID numbers only"), "{m:?}");
+    let callee = Callee::default();
+    runner.run(&mut plan, true, &CancellationToken::new(), |_| {}, callee.replier(Duration::ZERO)).await.unwrap();
+    assert_eq!(callee.total(), 1);
+    assert_eq!(callee.calls.lock().unwrap().get(&number(1)), Some(&1));
+}
