@@ -31,9 +31,8 @@ pub struct Detection {
     pub region_found: bool,
     /// How the card was told apart from its surroundings.
     pub found: Option<Found>,
-    /// Share of the card region's outline that lies on the frame's edge: 0 for a card wholly in
-    /// view, about 0.1–0.3 for a card running off one edge. A card filling the frame is taken as
-    /// whole (0).
+    /// Share of the card outline that lies on the frame's edge: 0 for a card wholly in view, about
+    /// 0.1–0.3 for a card running off one edge. A card filling the frame is taken as whole (0).
     pub cut: f64,
     /// What the card region looks like (zeros when none was found).
     pub evidence: Evidence,
@@ -387,8 +386,27 @@ fn candidate(comp: &Component, w: usize, h: usize, found: Found) -> Option<Candi
     }
     // A card region covering most of the frame is a card filling it (a crop to the card with a
     // pixel or two of it lost), not a card running out of view.
-    let cut = if quad.area() > 0.8 * total as f64 { 0.0 } else { comp.border_pixels as f64 / comp.boundary.len().max(1) as f64 };
+    let cut = if quad.area() > 0.8 * total as f64 { 0.0 } else { outline_on_edge(&quad, w as f64, h as f64) };
     Some(Candidate { area: quad.area(), quad, found, cut })
+}
+
+/// Share of the quadrilateral's outline within 1.5 pixels of the frame's edge (or beyond it):
+/// the outline of a card cut off by the frame runs along the edge, that of a card touching
+/// something light which runs out of view does not.
+fn outline_on_edge(q: &Quad, w: f64, h: f64) -> f64 {
+    const STEPS: usize = 50;
+    let mut on = 0;
+    for i in 0..4 {
+        let (a, b) = (q.corners[i], q.corners[(i + 1) % 4]);
+        for s in 0..STEPS {
+            let t = (s as f64 + 0.5) / STEPS as f64;
+            let (x, y) = (a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t);
+            if x < 1.5 || y < 1.5 || x > w - 1.5 || y > h - 1.5 {
+                on += 1;
+            }
+        }
+    }
+    on as f64 / (4 * STEPS) as f64
 }
 
 /// Measures [`Evidence`] on the card inside `quad` (already upright).
