@@ -15,7 +15,7 @@ const state = {
   lang: 'zh',
   demo: false,
   settings: null,
-  photo: null, // { preview, width, height, warnings, note }
+  photo: null, // { preview, width, height, warnings: [{ kind, message }] }
   photoError: null, // Msg
   photoNote: null, // Msg
   ocr: null, // { provider, provider_name, fields, doubtful: [field names], demo }
@@ -183,6 +183,9 @@ async function readCard() {
     const r = await invoke('read_card');
     if (!current()) return;
     state.ocr = r;
+    // The core has weighed the photo's warnings against what was read (a card whose fields
+    // were read is a card): its list replaces the one shown with the photo.
+    if (state.photo && r.warnings) state.photo.warnings = r.warnings;
     fillForm(r.fields);
     invoke('perf_mark', { name: 'form-filled' }).catch(() => {});
   } catch (e) {
@@ -263,7 +266,7 @@ function renderPhoto() {
   show($('#btn-read'), !!state.photo && !state.busyOcr);
   show($('#ocr-progress'), state.busyOcr);
   const warn = $('#photo-warnings');
-  warn.replaceChildren(...((state.photo && state.photo.warnings) || []).map((w) => el('li', { text: pick(state.lang, w) })));
+  warn.replaceChildren(...((state.photo && state.photo.warnings) || []).map((w) => el('li', { 'data-kind': w.kind, text: pick(state.lang, w.message) })));
   const note = $('#photo-note');
   note.textContent = state.photoNote ? pick(state.lang, state.photoNote) : '';
   show(note, !!state.photoNote);

@@ -3,7 +3,7 @@
 //! size warnings), mapped to the shell's error and message types.
 
 use crate::views::UiError;
-use idcheck::i18n::Msg;
+use idcheck::quality::Warning;
 
 /// A photo prepared for reading, with the smaller preview the page shows.
 pub struct PreparedImage {
@@ -11,12 +11,14 @@ pub struct PreparedImage {
     pub preview: Vec<u8>,
     pub width: u32,
     pub height: u32,
-    pub warnings: Vec<Msg>,
+    /// What the photo's quality gives the clerk to think about, with each warning's kind, so
+    /// that the read can settle some of them ([`idcheck::quality::after_reading`]).
+    pub warnings: Vec<Warning>,
 }
 
 pub fn prepare_image(bytes: &[u8]) -> Result<PreparedImage, UiError> {
     let p = idcheck::desk::photo::prepare(bytes)?;
-    let warnings = idcheck::quality::assess(&p).into_iter().map(|w| w.message).collect();
+    let warnings = idcheck::quality::assess(&p);
     let preview = idcheck::image_prep::preview_jpeg(&p.image, PREVIEW_EDGE).unwrap_or_else(|_| p.jpeg.clone());
     Ok(PreparedImage { preview, width: p.width, height: p.height, warnings, jpeg: p.jpeg })
 }

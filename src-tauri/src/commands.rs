@@ -192,7 +192,7 @@ pub async fn test_connection(state: State<'_, AppState>, provider: String) -> Re
 /// Keeps a new photo: a new holder is at the desk, so earlier consent no longer counts.
 pub fn store_photo(state: &AppState, p: photo::Prepared) -> PhotoView {
     state.desk.forget_holder();
-    *state.photo.lock().unwrap() = Some(Arc::new(Photo { jpeg: Arc::new(p.jpeg) }));
+    *state.photo.lock().unwrap() = Some(Arc::new(Photo { jpeg: Arc::new(p.jpeg), warnings: p.warnings }));
     p.view
 }
 
@@ -238,9 +238,13 @@ pub async fn read_card(state: State<'_, AppState>) -> Result<OcrView, UiError> {
         UiError::new("no_photo", "还没有照片。请先拖入、打开或粘贴一张身份证照片。", "No photo yet. Drop, open or paste a photo of the ID card first.")
     })?;
     let desk = state.desk.clone();
-    let read = state.run_job("ocr", async move { desk.read_card(photo.jpeg.clone()).await }).await?;
+    let jpeg = photo.jpeg.clone();
+    let read = state.run_job("ocr", async move { desk.read_card(jpeg).await }).await?;
     let doubtful = idcheck::ocr::doubt::doubtful(&read.fields);
-    Ok(OcrView { provider_name: provider_name(&read.provider), provider: read.provider, fields: read.fields, doubtful, demo: read.demo })
+    let mut warnings = photo.warnings.clone();
+    idcheck::quality::after_reading(&mut warnings, &read.fields);
+    let warnings = PhotoWarning::list(&warnings);
+    Ok(OcrView { provider_name: provider_name(&read.provider), provider: read.provider, fields: read.fields, doubtful, warnings, demo: read.demo })
 }
 
 #[tauri::command]

@@ -12,9 +12,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::task::AbortHandle;
 
-/// A prepared photo, in memory only.
+/// A prepared photo, in memory only, with its quality warnings.
 pub struct Photo {
     pub jpeg: Arc<Vec<u8>>,
+    pub warnings: Vec<idcheck::quality::Warning>,
 }
 
 pub struct AppState {

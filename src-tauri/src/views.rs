@@ -29,7 +29,20 @@ pub struct PhotoView {
     pub preview: String,
     pub width: u32,
     pub height: u32,
-    pub warnings: Vec<Msg>,
+    pub warnings: Vec<PhotoWarning>,
+}
+
+/// A photo-quality warning: its kind (`blur`, `not_id_card`, ...) and what to do.
+#[derive(Debug, Clone, Serialize)]
+pub struct PhotoWarning {
+    pub kind: idcheck::quality::WarningKind,
+    pub message: Msg,
+}
+
+impl PhotoWarning {
+    pub fn list(warnings: &[idcheck::quality::Warning]) -> Vec<PhotoWarning> {
+        warnings.iter().map(|w| PhotoWarning { kind: w.kind, message: w.message.clone() }).collect()
+    }
 }
 
 /// The result of a drop or of 打开…: a photo, or why not, and a note (several files).
@@ -48,6 +61,9 @@ pub struct OcrView {
     pub provider_name: Msg,
     /// The fields the clerk should check against the card: read with too little confidence.
     pub doubtful: Vec<&'static str>,
+    /// The photo's warnings in the light of the read: a card whose fields were read is a card,
+    /// whatever the photo looked like. They replace the ones shown with the photo.
+    pub warnings: Vec<PhotoWarning>,
     pub demo: bool,
 }
 
