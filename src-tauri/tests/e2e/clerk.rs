@@ -416,3 +416,30 @@ async fn the_reads_doubt_and_the_numbers_birth_and_sex_show_beside_the_fields() 
     assert!(!app.visible("#says-birth").await && !app.visible("#says-sex").await);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_card_drops_the_photos_not_a_card_warning() {
+    let app = App::start(Opts::with_keys_apizero_ocr()).await;
+    // A desk without a card: the photo's checks say it is not an ID card. The apizero fake
+    // reads 李四's fields off anything, slowly enough to see the photo's warning first.
+    let scene = idcheck::synth::Scene { card: None, ..idcheck::synth::Scene::centred(1600, 1200, 0.7, 0.0) };
+    let path = app.temp_file("desk.jpg", &idcheck::synth::jpeg(&idcheck::synth::render(&scene), 90));
+    let not_a_card = "return !!document.querySelector('#photo-warnings li[data-kind=\"not_id_card\"]')";
+    app.fakes.set_fault(Endpoint::ApizeroOcr, Fault::Delay(std::time::Duration::from_millis(2500)));
+    app.open_photo(&path).await;
+    app.wait_js(not_a_card).await;
+    assert!(app.text("#photo-warnings").await.contains("没有找到身份证"), "{}", app.text("#photo-warnings").await);
+
+    // The fields were read: the core drops the warning, and the page shows its list.
+    app.wait_value("#f-number", MATCH_NUMBER).await;
+    wait_read_done(&app).await;
+    app.wait_js(&not_a_card.replace("return !!", "return !")).await;
+
+    // A read that fails settles nothing: the warning of the next such photo stays.
+    app.fakes.set_fault(Endpoint::ApizeroOcr, Fault::apizero(5021, 200));
+    app.open_photo(&path).await;
+    app.wait_visible("#photo-error").await;
+    wait_read_done(&app).await;
+    assert_eq!(app.js(not_a_card, vec![]).await, serde_json::Value::Bool(true), "the photo's warning stays after a failed read");
+    app.stop().await;
+}
