@@ -26,7 +26,8 @@
 //! digit is "9" "作为外国人的身份标识码", and the last digit is a check digit by "MOD11-2 算法 …
 //! 与公民身份号码校验方式相同". The field order (9 + acceptance province + nationality + birth
 //! date + sequence + check digit) is that of the same document's sample `932682198501010017`
-//! (32 江苏省, 682 Saudi Arabia, born 1985-01-01), as quoted in
+//! (32 江苏省, 682 Saudi Arabia, born 1985-01-01, sequence 001; its check digit 7 is the MOD 11-2
+//! one), as quoted in
 //! <https://blog.csdn.net/weixin_47180815/article/details/134553563>, and of the open-source
 //! validators howardli/CredentialKit (`ForeignerPermanentResidenceIdNumberProcessor`) and
 //! idcard-tool (npm). The odd/even rule for sex is the GB 11643 rule the document says the new
