@@ -189,7 +189,7 @@ fn ocr(out: Out, mut settings: Settings, a: OcrArgs) -> i32 {
         Ok(p) => p,
         Err(e) => return out.error(&e),
     };
-    let warnings = idcheck::quality::assess(&prepared);
+    let mut warnings = idcheck::quality::assess(&prepared);
     let desk = desk(settings, a.no_record);
     let started = std::time::Instant::now();
     let result = runtime().block_on(desk.read_card(Arc::new(prepared.jpeg)));
@@ -197,6 +197,8 @@ fn ocr(out: Out, mut settings: Settings, a: OcrArgs) -> i32 {
     match result {
         Ok(read) => {
             let f = read.fields;
+            // A card whose fields were read is a card, whatever the photo looked like.
+            idcheck::quality::after_reading(&mut warnings, &f);
             let elapsed_ms = started.elapsed().as_millis() as u64;
             // The fields to check against the card: read with too little confidence.
             let doubtful = idcheck::ocr::doubt::doubtful(&f);
