@@ -64,9 +64,9 @@ pub struct Evidence {
     /// background have more.
     pub saturated: f64,
     /// Share of the portrait box (front: the right third) or the emblem box (back: top left),
-    /// whichever is larger, covered by a solid mass (16 × 10 blocks clearly darker or more
-    /// coloured than the background). Business cards, documents and landscapes rarely have one
-    /// there.
+    /// whichever is larger, either way up, covered by a solid mass (16 × 10 blocks clearly
+    /// darker or more coloured than the background, or blown out by glare). Business cards,
+    /// documents and landscapes rarely have one there.
     pub mass: f64,
     /// The score the warnings use, 0–1: the weakest of the three tests above, each mapped to
     /// 0–1 (see [`Evidence::score`]).
@@ -212,6 +212,10 @@ pub fn detect(img: &RgbImage) -> Detection {
                     pass
                 } else if !pass {
                     ev.score > bev.score
+                } else if (c.cut > 0.0) != (b.cut > 0.0) {
+                    // A card wholly in view, parted from a sheet that runs out of it, before the
+                    // two together.
+                    b.cut > 0.0
                 } else if (c.found == Found::Frame) != (b.found == Found::Frame) {
                     b.found == Found::Frame
                 } else {
@@ -446,7 +450,9 @@ pub fn evidence(img: &RgbImage, quad: &Quad) -> Evidence {
         let p = blocks.get_pixel(bx, by);
         let d = bg_luma - luma_of(p);
         let colour = (0..3).map(|c| (p[c] as f64 - bg[c]).abs()).fold(0.0, f64::max);
-        d > 0.22 * bg_luma || colour > 60.0
+        // A blown-out spot hiding the portrait or emblem counts as well.
+        let blown = luma_of(p) > 240.0 && luma_of(p) > bg_luma + 0.5 * (255.0 - bg_luma);
+        d > 0.22 * bg_luma || colour > 60.0 || blown
     };
     let share = |x0: u32, x1: u32, y0: u32, y1: u32| {
         let mut n = 0;
