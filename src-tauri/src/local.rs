@@ -58,7 +58,15 @@ pub fn view(number: &str, sex: &str, birth: &str, valid_from: &str, valid_until:
         v.warnings.extend(checked.warnings.iter().map(|w| Finding { message: w.message.clone(), expected: None }));
         v.warnings.extend(checked.normalised.iter().map(|n| Finding { message: n.message.clone(), expected: None }));
         let n = checked.number();
-        if n.len() >= 6 && n.as_bytes()[..6].iter().all(u8::is_ascii_digit) {
+        // A foreign permanent resident's number holds a province and a nationality, not a
+        // six-digit region code: it is described by the core, not looked up as a region.
+        if let Some(f) = &checked.foreign {
+            let (doc, nat) = (f.edition.msg(), f.nationality.msg());
+            v.facts.push(Msg::new(
+                format!("{}，国籍 {}，受理地 {}", doc.zh, nat.zh, f.province),
+                format!("{}, nationality {}, accepted in {}", doc.en, nat.en, f.province),
+            ));
+        } else if n.len() >= 6 && n.as_bytes()[..6].iter().all(u8::is_ascii_digit) {
             v.region_code = Some(n[..6].to_string());
             v.number_key = Some(fnv(n));
         }
@@ -182,6 +190,15 @@ mod tests {
         let v = view("110101199003070037", "", "", "", "");
         assert!(!v.valid);
         assert!(v.reasons.iter().any(|r| r.expected == Some('8')));
+    }
+
+    #[test]
+    fn a_foreign_permanent_residents_number_is_described_not_looked_up_as_a_region() {
+        // 2023 edition: 9, province 32, nationality 392, born 1990-03-07, sequence 001.
+        let v = view("932392199003070018", "", "", "", "");
+        assert!(v.valid, "{:?}", v.reasons);
+        assert_eq!(v.region_code, None);
+        assert!(v.facts.iter().any(|f| f.zh.contains("外国人永久居留身份证") && f.zh.contains("江苏省")), "{:?}", v.facts);
     }
 
     #[test]
