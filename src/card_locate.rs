@@ -317,6 +317,13 @@ fn region_size(mask: &[bool], w: usize, h: usize, start: usize) -> usize {
     n
 }
 
+/// The indices of pixel `i`'s left, right, upper and lower neighbours inside a `w` × `h` image
+/// (the flood fills' one notion of connectivity).
+fn neighbours4(i: usize, w: usize, h: usize) -> impl Iterator<Item = usize> {
+    let (x, y) = (i % w, i / w);
+    [(x > 0).then(|| i - 1), (x + 1 < w).then(|| i + 1), (y > 0).then(|| i - w), (y + 1 < h).then(|| i + w)].into_iter().flatten()
+}
+
 /// Clears nothing, sets every unset pixel not connected to the frame's edge.
 fn fill_holes(mask: &mut [bool], w: usize, h: usize) {
     let mut outside = vec![false; mask.len()];
@@ -329,24 +336,11 @@ fn fill_holes(mask: &mut [bool], w: usize, h: usize) {
         }
     }
     while let Some(i) = stack.pop() {
-        let (x, y) = (i % w, i / w);
-        let mut go = |j: usize| {
+        for j in neighbours4(i, w, h) {
             if !mask[j] && !outside[j] {
                 outside[j] = true;
                 stack.push(j);
             }
-        };
-        if x > 0 {
-            go(i - 1);
-        }
-        if x + 1 < w {
-            go(i + 1);
-        }
-        if y > 0 {
-            go(i - w);
-        }
-        if y + 1 < h {
-            go(i + w);
         }
     }
     for (m, o) in mask.iter_mut().zip(&outside) {
@@ -620,24 +614,11 @@ fn components(mask: &[bool], w: usize, h: usize, keep: usize) -> Vec<Component> 
         stack.push(start);
         while let Some(i) = stack.pop() {
             len += 1;
-            let (x, y) = (i % w, i / w);
-            let mut push = |j: usize| {
+            for j in neighbours4(i, w, h) {
                 if mask[j] && label[j] == 0 {
                     label[j] = next;
                     stack.push(j);
                 }
-            };
-            if x > 0 {
-                push(i - 1);
-            }
-            if x + 1 < w {
-                push(i + 1);
-            }
-            if y > 0 {
-                push(i - w);
-            }
-            if y + 1 < h {
-                push(i + w);
             }
         }
         sizes.push((len, next));
