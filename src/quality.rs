@@ -21,7 +21,9 @@
 use crate::card::CardFields;
 use crate::card_locate::{self, area_downscale, Detection, Evidence, Found, Quad};
 use crate::i18n::Msg;
+use crate::id::Date;
 use crate::image_prep::Prepared;
+use crate::validity;
 use image::{GrayImage, RgbImage};
 use serde::ser::SerializeStruct;
 use serde::Serialize;
@@ -73,6 +75,8 @@ pub enum WarningKind {
     TooSmall,
     Copy,
     NotIdCard,
+    /// The card's validity ended before today (from the reading, not the pixels).
+    Expired,
 }
 
 /// One warning with what to do about it.
@@ -120,8 +124,22 @@ impl Warning {
                 "照片中没有找到身份证。请把证件平放在深色桌面上，正对证件拍摄。",
                 "No ID card was found in the photo. Lay the card flat on a darker surface and photograph it from straight above.",
             ),
+            WarningKind::Expired => Msg::new(
+                "证件已过有效期，不能作为有效身份证件使用。请持证人出示有效证件，或换领新证后再办理。",
+                "The card has expired and is no longer a valid ID. Ask the holder for a valid card, or to renew it, before going on.",
+            ),
         };
         Warning { kind, message }
+    }
+
+    /// `expired`, with the end date printed on the card.
+    pub fn expired(end: Date) -> Warning {
+        let dotted = format!("{:04}.{:02}.{:02}", end.year(), end.month(), end.day());
+        let message = Msg::new(
+            format!("证件已过有效期（至 {dotted}），不能作为有效身份证件使用。请持证人出示有效证件，或换领新证后再办理。"),
+            format!("The card expired on {dotted} and is no longer a valid ID. Ask the holder for a valid card, or to renew it, before going on."),
+        );
+        Warning { kind: WarningKind::Expired, message }
     }
 }
 
@@ -189,10 +207,17 @@ pub fn warnings(m: &Measures) -> Vec<Warning> {
     out
 }
 
-/// After the card's fields were read: drops `not_id_card`, since a reading of a valid-looking
-/// number (17 digits and a digit or X) or of at least three fields proves a card is there.
-/// Every other warning stays.
+/// After the card's fields were read, as of today in China: see [`after_reading_on`].
 pub fn after_reading(warnings: &mut Vec<Warning>, fields: &CardFields) {
+    after_reading_on(warnings, fields, Date::today())
+}
+
+/// After the card's fields were read, as of `today`: drops `not_id_card`, since a reading of a
+/// valid-looking number (17 digits and a digit or X) or of at least three fields proves a card
+/// is there; adds `expired` when the validity read ended before `today`
+/// ([`validity::expired_on`]), so the clerk sees it before any paid check. Every other warning
+/// stays.
+pub fn after_reading_on(warnings: &mut Vec<Warning>, fields: &CardFields, today: Date) {
     let number_looks_valid = fields.number.as_deref().is_some_and(|n| {
         let n = crate::id::check(n).number;
         let b = n.as_bytes();
@@ -214,6 +239,14 @@ pub fn after_reading(warnings: &mut Vec<Warning>, fields: &CardFields) {
     .count();
     if number_looks_valid || read >= 3 {
         warnings.retain(|w| w.kind != WarningKind::NotIdCard);
+    }
+    let mut add = |w: Warning| {
+        if !warnings.iter().any(|x| x.kind == w.kind) {
+            warnings.push(w);
+        }
+    };
+    if let Some(end) = fields.valid_until.as_deref().and_then(|v| validity::expired_on(v, today)) {
+        add(Warning::expired(end));
     }
 }
 

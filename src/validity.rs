@@ -230,6 +230,16 @@ pub fn assess(birth: Date, issued: Date, end: End, on: Date) -> Validity {
     Validity { issued, end, age_at_issue: age, expected, actual, length_ok, expired, findings }
 }
 
+/// The end date of a card that has expired on `on`, from the printed end (`2020.01.01`,
+/// `长期`): `None` for a card still valid, without end, or whose end cannot be read. The last
+/// day printed still counts, as in [`assess`].
+pub fn expired_on(valid_until: &str, on: Date) -> Option<Date> {
+    match End::parse(valid_until)? {
+        End::Date(e) if e < on => Some(e),
+        _ => None,
+    }
+}
+
 /// [`assess`] from the texts on a card (`2010.05.12`, `长期`), with a message saying which
 /// field could not be read.
 pub fn assess_text(birth: Date, issued: &str, end: &str, on: Date) -> Result<Validity, Msg> {
@@ -316,6 +326,16 @@ mod tests {
         let v = assess(d("2000-01-01"), d("2016-06-15"), End::Date(d("2026-06-15")), d(ON));
         assert_eq!(kinds(&v), vec![FindingKind::ExpiresSoon]);
         assert!(v.ok(), "expiring soon is no error");
+    }
+
+    #[test]
+    fn expired_from_the_printed_end() {
+        assert_eq!(expired_on("2020.01.01", d(ON)), Some(d("2020-01-01")));
+        assert_eq!(expired_on("2026-05-31", d(ON)), Some(d("2026-05-31")));
+        assert_eq!(expired_on("2026.06.01", d(ON)), None, "the last day still counts");
+        assert_eq!(expired_on("长期", d(ON)), None);
+        assert_eq!(expired_on("2030.13.01", d(ON)), None);
+        assert_eq!(expired_on("", d(ON)), None);
     }
 
     #[test]

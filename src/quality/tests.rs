@@ -245,3 +245,40 @@ fn a_reading_drops_not_id_card_only() {
         assert_eq!(left(&f), vec![WarningKind::NotIdCard, WarningKind::CutOff, WarningKind::Blur], "{f:?}");
     }
 }
+
+fn back(valid_until: &str) -> CardFields {
+    CardFields {
+        issued_by: Some("北京市公安局朝阳分局".into()),
+        valid_from: Some("2010-01-01".into()),
+        valid_until: Some(valid_until.into()),
+        ..CardFields::default()
+    }
+}
+
+#[test]
+fn an_expired_card_warns_expired_with_its_end_date() {
+    let today = Date::parse("2026-06-01").unwrap();
+    let mut w = vec![Warning::new(WarningKind::Blur)];
+    after_reading_on(&mut w, &back("2020-01-01"), today);
+    let kinds: Vec<WarningKind> = w.iter().map(|w| w.kind).collect();
+    assert_eq!(kinds, vec![WarningKind::Blur, WarningKind::Expired]);
+    assert!(w[1].message.zh.contains("至 2020.01.01"), "{}", w[1].message.zh);
+    assert!(w[1].message.en.contains("expired on 2020.01.01"), "{}", w[1].message.en);
+    assert_eq!(serde_json::to_value(&w[1]).unwrap()["kind"], "expired");
+    // Settled twice (a second read of the same photo): one warning.
+    after_reading_on(&mut w, &back("2020-01-01"), today);
+    assert_eq!(w.len(), 2);
+    // Still valid, valid to the day, without end, unreadable, or not read at all: no warning.
+    for end in ["2030-01-01", "2026-06-01", "长期", "2026-13-40"] {
+        let mut w = Vec::new();
+        after_reading_on(&mut w, &back(end), today);
+        assert!(w.is_empty(), "{end}: {w:?}");
+    }
+    let mut w = Vec::new();
+    after_reading_on(&mut w, &fields(Some("11010519491231002X"), &["张三"]), today);
+    assert!(w.is_empty());
+    // The same card a day after its last day.
+    let mut w = Vec::new();
+    after_reading_on(&mut w, &back("2026-06-01"), today.add_days(1));
+    assert_eq!(w.iter().map(|w| w.kind).collect::<Vec<_>>(), vec![WarningKind::Expired]);
+}
