@@ -418,7 +418,9 @@ def add_years(y, m, d, n):
     return y2, m, min(d, days_in(y2, m))
 
 
-def make_person(rng):
+def make_person(rng, validity="normal"):
+    """validity: "normal" (valid a year after VALID_AFTER), "expired" (ended before TODAY) or
+    "temporary" (a 临时居民身份证's three months, running on TODAY)."""
     region = rng.pick(REGIONS)
     eth = "汉"
     if region["minorities"] and rng.chance(0.45):
@@ -432,12 +434,21 @@ def make_person(rng):
         by = TODAY[0] - age
         bm = rng.i(1, 12)
         bd = rng.i(1, days_in(by, bm))
-        # issue date within the last 20 years, not before the age of 10
-        iy = rng.i(max(by + 10, TODAY[0] - 19), TODAY[0])
+        # issue date within the last 20 years (expired cards: 5-30 years back), not before the age of 10
+        back = 30 if validity == "expired" else 19
+        iy = rng.i(max(by + 10, TODAY[0] - back), TODAY[0])
         im = rng.i(1, 12)
         idd = rng.i(1, 28)
-        if (iy, im, idd) > TODAY or (iy, im, idd) < (2005, 1, 1):
+        if (iy, im, idd) > TODAY or (iy, im, idd) < ((1996, 1, 1) if validity == "expired" else (2005, 1, 1)):
             continue
+        if validity == "temporary":
+            # issued up to two months before TODAY, valid three months
+            iy, im = TODAY[0], TODAY[1] - rng.i(0, 2)
+            idd = rng.i(1, min(28, TODAY[2] if im == TODAY[1] else 28))
+            em = im + 3
+            until = (iy + (em - 1) // 12, (em - 1) % 12 + 1, idd)
+            years = 0
+            break
         age_at = iy - by - (1 if (im, idd) < (bm, bd) else 0)
         if age_at < 16:
             years = 5
@@ -449,8 +460,12 @@ def make_person(rng):
             years = None
         if years is not None:
             until = add_years(iy, im, idd, years)
-            if until < VALID_AFTER:
+            if validity == "expired" and not until < TODAY:
                 continue
+            if validity != "expired" and until < VALID_AFTER:
+                continue
+        elif validity == "expired":
+            continue
         break
     prefix = address_prefix(rng, region)
     for _ in range(20):  # three printed lines at most
@@ -472,6 +487,7 @@ def make_person(rng):
         "valid_from": (iy, im, idd),
         "valid_until": until if years is not None else "长期",
         "region": region,
+        "temporary": validity == "temporary",
     }
 
 
@@ -480,6 +496,10 @@ def ymd(t):
 
 
 def label_fields(p, side):
+    if p.get("temporary"):
+        f = label_fields(dict(p, temporary=False), "front")
+        f.update(label_fields(dict(p, temporary=False), "back"))
+        return f
     if side == "front":
         return {
             "name": p["name"],
@@ -806,6 +826,138 @@ def render_card(rng, person, side, width):
     edge.rounded_rectangle((0, 0, w - 1, h - 1), radius=r, outline=(185, 188, 190, 255), width=max(1, w // 600))
     img.putalpha(mask)
     return img, boxes, meta
+
+
+def render_temporary_card(rng, person, width):
+    """A 临时居民身份证 (temporary resident ID card) as RGBA, with its field boxes and meta.
+
+    A plausible layout, not a copy of the real one: a single printed side, paper-like and paler
+    than the regular card, titled 中华人民共和国临时居民身份证 across the top; the holder's fields
+    down the left with the portrait on the right, the number below them, then the issuing
+    authority and the three-month validity period at the bottom."""
+    w = int(width)
+    h = int(round(w * CARD_ASPECT))
+    u = w / 856.0
+    bg = card_background(rng, w, h, rng.pick(["front", "back"]))
+    # paper: flatter and warmer than the laminated card, with fibres
+    a = np.asarray(bg, np.float32)
+    paper = np.asarray(jitter_col(rng, (240, 236, 226), 6), np.float32)
+    a = a * 0.45 + paper * 0.55
+    a += (rng.g.random(a.shape[:2], dtype=np.float32)[..., None] - 0.5) * rng.u(3, 7)
+    img = to_img(a).convert("RGBA")
+    d = ImageDraw.Draw(img)
+    value_font_name = rng.pick(list(CJK_FONTS))
+    label_font_name = value_font_name if rng.chance(0.5) else rng.pick(list(CJK_FONTS))
+    digit_font_name = rng.pick(list(DIGIT_FONTS))
+    label_col = jitter_col(rng, (60, 100, 150), 18)
+    value_col = jitter_col(rng, (28, 28, 32), 10)
+    lsize = rng.u(16, 19.5) * u
+    vsize = rng.u(20, 24) * u
+    lf = font(CJK_FONTS[label_font_name], lsize)
+    vf = font(CJK_FONTS[value_font_name], vsize)
+    lspace = rng.u(0.0, 0.4) * lsize
+    vspace = rng.u(-0.02, 0.1) * vsize
+
+    def j(v, amt=0.02):
+        return (v + rng.u(-amt, amt) * 400) * u
+
+    boxes = {}
+
+    def put_value(key, x, base_y, text, fnt, spacing):
+        x1 = draw_spaced(d, x, base_y, text, fnt, value_col, spacing)
+        box = (x, base_y - fnt.size * 0.95, x1, base_y + fnt.size * 0.2)
+        if key in boxes:
+            b = boxes[key]
+            box = (min(b[0], box[0]), min(b[1], box[1]), max(b[2], box[2]), max(b[3], box[3]))
+        boxes[key] = box
+
+    # title
+    tf = font(CJK_FONTS[rng.pick(["zenhei", "microhei", "uming"])], rng.u(33, 38) * u)
+    title = "中华人民共和国临时居民身份证"
+    span = rng.u(620, 700) * u
+    ts = max(0.0, (span - spaced_width(title, tf, 0)) / (len(title) - 1))
+    tw = spaced_width(title, tf, ts)
+    draw_spaced(d, (w - tw) / 2 + rng.u(-10, 10) * u, j(66, 0.01), title, tf, jitter_col(rng, (150, 30, 35), 20), ts)
+    lx = j(46, 0.015)
+    vx = lx + rng.u(64, 76) * u
+    row = rng.u(44, 50) * u
+    y0 = j(128, 0.01)
+    draw_spaced(d, lx, y0, "姓名", lf, label_col, lspace)
+    nf = vf
+    while spaced_width(person["name"], nf, vspace) > 380 * u and nf.size > 10:
+        nf = font(CJK_FONTS[value_font_name], nf.size * 0.93)
+    put_value("name", vx, y0, person["name"], nf, vspace)
+    y1 = y0 + row
+    draw_spaced(d, lx, y1, "性别", lf, label_col, lspace)
+    put_value("sex", vx, y1, person["sex"], vf, 0)
+    ex = vx + rng.u(90, 115) * u
+    draw_spaced(d, ex, y1, "民族", lf, label_col, lspace)
+    put_value("ethnicity", ex + rng.u(64, 76) * u, y1, person["ethnicity"], vf, vspace)
+    y2 = y1 + row
+    draw_spaced(d, lx, y2, "出生", lf, label_col, lspace)
+    by, bm, bd = person["birth"]
+    x = vx
+    gap = rng.u(6, 12) * u
+    for val, unit_ch, slot in ((str(by), "年", 0), (str(bm), "月", 1), (str(bd), "日", 1)):
+        put_value("birth", x, y2, val, vf, 0)
+        x = x + vf.getlength("0000" if slot == 0 else "00") + gap
+        d.text((x, y2), unit_ch, font=lf, fill=label_col, anchor="ls")
+        x += lf.getlength(unit_ch) + gap * rng.u(1.2, 2.0)
+    y3 = y2 + row
+    draw_spaced(d, lx, y3, "住址", lf, label_col, lspace)
+    wrap_w = rng.u(360, 420) * u
+    af = vf
+    while True:
+        lines, cur = [], ""
+        for ch in person["address"]:
+            if cur and spaced_width(cur + ch, af, vspace) > wrap_w and not (ch.isdigit() and cur[-1].isdigit()):
+                lines.append(cur)
+                cur = ch
+            else:
+                cur += ch
+        if cur:
+            lines.append(cur)
+        if len(lines) <= 2 or af.size < 10:
+            break
+        af = font(CJK_FONTS[value_font_name], af.size * 0.93)
+    for k, line in enumerate(lines):
+        put_value("address", vx, y3 + k * af.size * 1.35, line, af, vspace)
+    ny = j(382, 0.008)
+    draw_spaced(d, lx, ny, "公民身份号码", lf, label_col, lspace * 0.5)
+    df = font(DIGIT_FONTS[digit_font_name], rng.u(26, 30) * u)
+    nx = lx + rng.u(180, 205) * u
+    dsp = max(0.0, (rng.u(420, 470) * u - spaced_width(person["number"], df, 0)) / 17)
+    put_value("number", nx, ny + 2 * u, person["number"], df, dsp)
+    y5 = ny + rng.u(50, 56) * u
+    draw_spaced(d, lx, y5, "签发机关", lf, label_col, lspace * 0.4)
+    ax = lx + rng.u(100, 115) * u
+    af2 = vf
+    while spaced_width(person["issued_by"], af2, vspace) > 856 * u - ax - 40 * u and af2.size > 10:
+        af2 = font(CJK_FONTS[value_font_name], af2.size * 0.94)
+    put_value("issued_by", ax, y5, person["issued_by"], af2, vspace)
+    y6 = y5 + rng.u(44, 50) * u
+    draw_spaced(d, lx, y6, "有效期限", lf, label_col, lspace * 0.4)
+    period = "%04d.%02d.%02d-%04d.%02d.%02d" % (person["valid_from"] + person["valid_until"])
+    pf = font(CJK_FONTS[value_font_name] if rng.chance(0.6) else DIGIT_FONTS[digit_font_name], vsize)
+    put_value("validity", ax, y6, period, pf, rng.u(0, 0.05) * vsize)
+    # portrait
+    px0, py0 = j(610, 0.01), j(100, 0.01)
+    pw, ph = rng.u(180, 200) * u, rng.u(225, 245) * u
+    d.rectangle((px0, py0, px0 + pw, py0 + ph), fill=jitter_col(rng, (226, 232, 236), 6) + (255,))
+    grey = rng.i(140, 175)
+    sil = Image.new("L", (int(pw), int(ph)), 0)
+    sd = ImageDraw.Draw(sil)
+    hx, hy, hr = pw * rng.u(0.46, 0.54), ph * rng.u(0.33, 0.4), pw * rng.u(0.19, 0.23)
+    sd.ellipse((hx - hr, hy - hr * 1.25, hx + hr, hy + hr * 1.25), fill=255)
+    sd.rectangle((hx - hr * 0.45, hy + hr, hx + hr * 0.45, hy + hr * 1.7), fill=255)
+    sd.ellipse((hx - pw * 0.48, hy + hr * 1.45, hx + pw * 0.48, hy + hr * 1.45 + ph * 0.75), fill=255)
+    img.paste((grey, grey, grey + 4, 255), (int(px0), int(py0)), sil)
+    st = stamp_layer(rng, (int(pw * 1.1), int(ph * 0.8)), "样本", u)
+    img.alpha_composite(st, (int(px0 - pw * 0.05), int(py0 + ph * 0.35)))
+    r = int(w * rng.u(0.02, 0.037))
+    ImageDraw.Draw(img).rounded_rectangle((0, 0, w - 1, h - 1), radius=r, outline=(190, 188, 182, 255), width=max(1, w // 500))
+    img.putalpha(rounded_mask(w, h, r))
+    return img, boxes, {"portrait": (px0, py0, px0 + pw, py0 + ph)}
 
 
 # ----------------------------------------------------------------------------------------
@@ -1445,15 +1597,159 @@ def render_landscape(rng, W, H):
 
 
 # ----------------------------------------------------------------------------------------
+# a card shown on a screen, and things over a card
+
+
+def stripe_cover(t0, t1, start, width):
+    """Length of [t0, t1) (arrays, in screen pixels) covered by the stripes [j + start, j + start + width)."""
+
+    def F(t):
+        f = np.floor(t)
+        return f * width + np.clip(t - f - start, 0, width)
+
+    return F(t1) - F(t0)
+
+
+def render_screen_scene(rng, card, key, W, H):
+    """The card (RGBA) shown on an LCD and photographed: returns (RGB canvas, homography from card
+    pixels to the frame). The panel's RGB subpixel stripes and black matrix are integrated over
+    each photo pixel, the panel is turned and tilted a little (so its grid beats against the
+    sensor's: moiré), lit from behind and framed by a bezel."""
+    pitch = rng.u(1.5, 5.0)  # photo pixels per screen pixel
+    phone = rng.chance(0.35)
+    panel_w = W * (rng.u(0.55, 0.8) if phone and W > H else rng.u(0.75, 0.97))
+    sw = max(200, int(panel_w / pitch))
+    sh = int(sw * (rng.u(1.8, 2.2) if phone and W <= H else rng.pick([9 / 16, 10 / 16, 3 / 4]) if not phone else rng.u(0.45, 0.56)))
+    card_sw = int(sw * rng.u(0.62, 0.92))
+    if card_sw * CARD_ASPECT > sh * 0.9:
+        card_sw = int(sh * 0.9 / CARD_ASPECT)
+    back = rng.pick([(0, 0, 0), (18, 18, 20), (242, 242, 242), (255, 255, 255), (40, 44, 52)])
+    content = Image.new("RGB", (sw, sh), back)
+    shown = card.resize((card_sw, int(round(card_sw * card.size[1] / card.size[0]))), Image.LANCZOS)
+    cx0 = (sw - shown.size[0]) // 2 + rng.i(-sw // 30, sw // 30)
+    cy0 = (sh - shown.size[1]) // 2 + rng.i(-sh // 20, sh // 20)
+    content.paste(shown, (cx0, cy0), shown.getchannel("A"))
+    if rng.chance(0.6):  # a viewer's or chat app's bar
+        bar = rng.pick([(30, 30, 34), (245, 245, 245), (40, 120, 200), (60, 170, 90)])
+        ImageDraw.Draw(content).rectangle((0, 0, sw, int(sh * rng.u(0.04, 0.09))), fill=bar)
+    c = np.asarray(content, np.float32) / 255.0
+    PW, PH = int(sw * pitch), int(sh * pitch)
+    xs = np.arange(PW + 1, dtype=np.float64) / pitch
+    ys = np.arange(PH + 1, dtype=np.float64) / pitch
+    gap = rng.u(0.03, 0.07)  # black matrix between subpixels, in screen pixels
+    order = [0, 1, 2] if rng.chance(0.8) else [2, 1, 0]
+    colmask = np.stack([stripe_cover(xs[:-1], xs[1:], order.index(ch) / 3 + gap / 2, 1 / 3 - gap) * pitch * 3 for ch in range(3)], -1)
+    rowmask = stripe_cover(ys[:-1], ys[1:], rng.u(0.02, 0.06), 1 - rng.u(0.08, 0.2)) * pitch
+    jx = np.minimum(sw - 1, ((np.arange(PW) + 0.5) / pitch).astype(int))
+    jy = np.minimum(sh - 1, ((np.arange(PH) + 0.5) / pitch).astype(int))
+    gain = rng.u(1.0, 1.25) * 255
+    black = rng.u(6, 16)
+    panel = np.empty((PH, PW, 3), np.uint8)
+    for y0 in range(0, PH, 256):  # in bands, to bound memory
+        y1 = min(PH, y0 + 256)
+        band = c[jy[y0:y1]][:, jx] * colmask[None] * rowmask[y0:y1, None, None] * gain + black
+        panel[y0:y1] = np.clip(band, 0, 255).astype(np.uint8)
+    panel_img = Image.fromarray(panel)
+    # bezel around the panel
+    bz = int(PW * rng.u(0.01, 0.05))
+    bez_col = rng.pick([(20, 20, 22), (35, 35, 38), (200, 200, 205), (60, 60, 64)])
+    body = Image.new("RGBA", (PW + 2 * bz, PH + 2 * bz), (0, 0, 0, 0))
+    ImageDraw.Draw(body).rounded_rectangle((0, 0, body.size[0] - 1, body.size[1] - 1), radius=int(bz * rng.u(0.5, 3)) + 2, fill=bez_col + (255,))
+    body.paste(panel_img, (bz, bz))
+    roll = math.radians(rng.sign() * rng.u(0.5, 6))
+    pose = (roll, math.radians(rng.u(-10, 10)), math.radians(rng.u(-10, 10)), rng.u(2.5, 5))
+    res = None
+    f = body.size[0] / W
+    for _ in range(30):
+        res = plan(body.size, (0, 0, body.size[0], body.size[1]), f, W, H, pose, "inside", rng, margin=0.0)
+        if res is not None:
+            break
+        f *= 0.95
+    Hm, _ = res
+    canvas, _ = desk_texture(rng, W, H)
+    # the screen's own light on the desk around it
+    glow = Image.new("L", (W, H), 0)
+    q = apply_h(Hm, [(0, 0), (body.size[0], 0), (body.size[0], body.size[1]), (0, body.size[1])])
+    ImageDraw.Draw(glow).polygon([tuple(p) for p in q], fill=int(rng.u(40, 90)))
+    glow = glow.filter(ImageFilter.GaussianBlur(W * 0.03))
+    canvas = Image.composite(Image.new("RGB", (W, H), (235, 240, 255)), canvas, glow)
+    warp_into(canvas, body, Hm)
+    # card pixels -> content pixels -> panel pixels -> body pixels -> frame
+    k = card_sw / card.size[0]
+    C = np.array([[k * pitch, 0, (cx0 * pitch) + bz], [0, k * pitch, (cy0 * pitch) + bz], [0, 0, 1]])
+    return canvas, Hm @ C
+
+
+def draw_over_card(rng, canvas, Hm, boxes, card_size, card_w_px):
+    """A finger (a shaded skin-toned capsule with a nail) or a pen, entering from beyond one of the
+    card's edges and ending over a printed field. Drawn on the canvas in frame coordinates."""
+    W, H = canvas.size
+    cw, ch = card_size
+    key = rng.pick(sorted(boxes))
+    bx0, by0, bx1, by1 = boxes[key]
+    tip_c = (rng.u(bx0, bx1), rng.u(by0, by1))
+    edge = rng.wpick([("left", 3), ("right", 3), ("bottom", 3), ("top", 1)])
+    out_c = {"left": (-cw * rng.u(0.3, 0.8), tip_c[1] + rng.u(-0.3, 0.3) * ch),
+             "right": (cw * rng.u(1.3, 1.8), tip_c[1] + rng.u(-0.3, 0.3) * ch),
+             "bottom": (tip_c[0] + rng.u(-0.3, 0.3) * cw, ch * rng.u(1.5, 2.2)),
+             "top": (tip_c[0] + rng.u(-0.3, 0.3) * cw, -ch * rng.u(0.5, 1.2))}[edge]
+    tip, base = apply_h(Hm, [tip_c, out_c])
+    finger = rng.chance(0.75)
+    if finger:
+        r = card_w_px * rng.u(0.06, 0.1)
+        skin = np.asarray(jitter_col(rng, rng.pick([(228, 180, 150), (210, 160, 125), (185, 130, 100), (240, 200, 175)]), 10), np.float32)
+    else:
+        r = card_w_px * rng.u(0.015, 0.028)
+        skin = np.asarray(rng.pick([(25, 35, 90), (20, 20, 22), (170, 30, 30), (235, 235, 235), (40, 90, 160)]), np.float32)
+    d = base - tip
+    L = float(np.hypot(*d))
+    u = d / max(L, 1e-6)
+    pad = r * 3
+    x0, y0 = int(max(0, min(tip[0], base[0]) - pad)), int(max(0, min(tip[1], base[1]) - pad))
+    x1, y1 = int(min(W, max(tip[0], base[0]) + pad)), int(min(H, max(tip[1], base[1]) + pad))
+    if x1 <= x0 or y1 <= y0:
+        return
+    yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    px, py = xx - tip[0], yy - tip[1]
+    t = np.clip(px * u[0] + py * u[1], 0, L)
+    dist = np.hypot(px - t * u[0], py - t * u[1])
+    side = (px * -u[1] + py * u[0]) / r  # -1..1 across the capsule
+    a = np.asarray(canvas.crop((x0, y0, x1, y1)), np.float32)
+    # a soft shadow first, offset away from the light
+    sh_off = r * 0.35
+    sdist = np.hypot(px - sh_off * 0.3 - t * u[0], py - sh_off - t * u[1])
+    shadow = np.clip(1 - (sdist - r) / (r * 0.6), 0, 1) * rng.u(0.25, 0.45)
+    a *= (1 - shadow)[..., None]
+    inside = np.clip(r - dist + 0.5, 0, 1)
+    prof = np.sqrt(np.clip(1 - (dist / r) ** 2, 0, 1))
+    light = 0.55 + 0.45 * prof + 0.12 * np.clip(-side, -1, 1)
+    col = skin[None, None] * light[..., None]
+    if finger:
+        # the nail: a lighter, pinker rounded patch near the tip, on the finger's back
+        along = t / r
+        nail = np.clip(1 - np.hypot((along - 0.75) / 0.7, side / 0.6), 0, 1)
+        nail = np.clip(nail * 3, 0, 1) * (along < 1.5)
+        col = col * (1 - nail[..., None] * 0.5) + np.asarray((245, 205, 200), np.float32) * (nail[..., None] * 0.5) * light[..., None]
+        col += rng.g.normal(0, 2.5, col.shape[:2]).astype(np.float32)[..., None]
+    else:
+        stripe = np.clip(1 - np.abs(side + 0.35) / 0.15, 0, 1)
+        col += (255 - col) * stripe[..., None] * 0.5
+    a = a * (1 - inside[..., None]) + col * inside[..., None]
+    canvas.paste(to_img(a), (x0, y0))
+
+
+# ----------------------------------------------------------------------------------------
 # photo kinds
 
 GOOD = ["scan", "fill", "desk", "desk_far", "angled", "dim", "jpeg"]
 BAD = ["blur", "motion", "glare", "cut_left", "cut_corner", "cut_edge", "small", "copy",
-       "landscape", "document", "bank_card", "business_card", "other_card"]
+       "landscape", "document", "bank_card", "business_card", "other_card",
+       "screen", "occluded", "temporary", "expired"]
 EXPECT = {
     "blur": ["blur"], "motion": ["blur"], "glare": ["glare"], "cut_left": ["cut_off"], "cut_corner": ["cut_off"],
     "cut_edge": ["cut_off"], "small": ["too_small"], "copy": ["copy"], "landscape": ["not_id_card"],
     "document": ["not_id_card"], "bank_card": ["not_id_card"], "business_card": ["not_id_card"], "other_card": ["not_id_card"],
+    "screen": ["screen"], "occluded": ["occluded"], "temporary": ["temporary"], "expired": ["expired"],
 }
 FRAMES = [((1280, 960), 1), ((1600, 1200), 2), ((1920, 1080), 1), ((2048, 1536), 3), ((2592, 1944), 3),
           ((3264, 2448), 2), ((3840, 2160), 1), ((4000, 3000), 1)]
@@ -1528,13 +1824,19 @@ def glare_mask(rng, card_w, card_h, boxes, meta, over_text):
 def make_photo(rng, cond, idx):
     """Returns (jpeg bytes, label dict)."""
     side = "front" if idx % 2 == 0 else "back"
-    label = {"side": side, "condition": cond}
+    if cond == "expired":
+        side = "back"  # the validity is on the back
+    if cond == "temporary":
+        side = "front"  # one printed side holds every field
+    label = {"side": side, "condition": cond, "today": ymd(TODAY)}
     person = None
     if cond in ("landscape", "document", "bank_card", "business_card", "other_card"):
         label["side"] = "none"
     else:
-        person = make_person(rng)
+        person = make_person(rng, cond if cond in ("expired", "temporary") else "normal")
         label.update(label_fields(person, side))
+        if person["temporary"]:
+            label["temporary"] = True
     expect = EXPECT.get(cond, [])
     read = True
     quad = None
@@ -1566,7 +1868,8 @@ def make_photo(rng, cond, idx):
                   "jpeg": (0.4, 0.8), "blur": (0.4, 0.75), "motion": (0.4, 0.75), "glare": (0.45, 0.78),
                   "cut_left": (0.5, 0.9), "cut_corner": (0.5, 0.9), "cut_edge": (0.5, 0.9), "copy": (0.35, 0.6),
                   "document": (0.55, 0.9), "bank_card": (0.35, 0.75), "business_card": (0.35, 0.75),
-                  "other_card": (0.35, 0.75)}[cond]
+                  "other_card": (0.35, 0.75), "screen": (0.5, 0.9), "occluded": (0.45, 0.8),
+                  "temporary": (0.45, 0.8), "expired": (0.45, 0.8)}[cond]
         lo = max(lo, min(hi - 0.02, 720.0 / W)) if cond not in ("document",) else lo
         if H > W and cond != "document":
             lo, hi = max(lo, 0.6), max(hi, 0.85)
@@ -1582,6 +1885,12 @@ def make_photo(rng, cond, idx):
         obj = render_other_card(rng, card_px)
     elif cond == "document":
         obj = render_document(rng, card_px)
+    elif cond == "temporary":
+        card, boxes, meta = render_temporary_card(rng, person, card_px)
+        obj = card
+    elif cond == "screen":
+        card, boxes, meta = render_card(rng, person, side, rng.i(900, 1400))
+        obj = card
     else:
         card, boxes, meta = render_card(rng, person, side, card_px)
         obj = card
@@ -1631,6 +1940,23 @@ def make_photo(rng, cond, idx):
         data, size = jpeg_chain(rng, arr, rng.wpick([(1, 3), (2, 1)]), 80, 92)
         return data, finish_label(label, True, [], quad, size)
 
+    # ------------------------------------------------------------------ a screen
+    if cond == "screen":
+        canvas, Hm = render_screen_scene(rng, obj, key, W, H)
+        quad = apply_h(Hm, [(0, 0), (obj.size[0], 0), (obj.size[0], obj.size[1]), (0, obj.size[1])])
+        look = desk_look(rng, "desk")
+        look["light"] = rng.u(0.05, 0.25)
+        look["cap"] = False
+        look["sharpen"] = rng.pick([0, 0, 1])
+        sigma = rng.u(0.0, 1.1)
+        if sigma > 0.3:
+            canvas = canvas.filter(ImageFilter.GaussianBlur(sigma))
+        arr = finish(rng, canvas, look, quad)
+        data, size = jpeg_chain(rng, arr, rng.wpick([(1, 3), (2, 1)]), 72, 92)
+        if size != (W, H):
+            quad = quad * (size[0] / W)
+        return data, finish_label(label, False, expect, quad, size)
+
     # ------------------------------------------------------------------ phone photos
     if cond == "fill":
         pose = (math.radians(rng.u(-2.0, 2.0)), math.radians(rng.u(-4, 4)), math.radians(rng.u(-3, 3)), rng.u(2.5, 5))
@@ -1662,6 +1988,9 @@ def make_photo(rng, cond, idx):
         desk_props(rng, canvas, (kq[:, 0].min(), kq[:, 1].min(), kq[:, 0].max(), kq[:, 1].max()))
     shadow = (rng.u(-0.01, 0.01) * frac * W, rng.u(0.0, 0.015) * frac * W, rng.u(0.005, 0.02) * frac * W, rng.u(0.2, 0.5))
     gl = warp_into(canvas, obj, Hm, shadow=shadow, extra=glare_img)
+    if cond == "occluded":
+        draw_over_card(rng, canvas, Hm, boxes, obj.size, key_width(kq))
+        read = False
     if cond in ("bank_card", "business_card", "other_card", "document"):
         read, quad = False, None
     else:

@@ -38,4 +38,12 @@ pub struct CardFields {
     /// Confidence in 0..=1 per field name (`name`, `number`, ...), where the engine gives one.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub confidence: BTreeMap<String, f32>,
+    /// The card is a 临时居民身份证 (temporary resident ID card, valid three months at most):
+    /// its title was read. Vendors' readings leave it false.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub temporary: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }

@@ -77,6 +77,8 @@ pub enum WarningKind {
     NotIdCard,
     /// The card's validity ended before today (from the reading, not the pixels).
     Expired,
+    /// A 临时居民身份证 (temporary resident ID card), from its title in the reading.
+    Temporary,
 }
 
 /// One warning with what to do about it.
@@ -127,6 +129,10 @@ impl Warning {
             WarningKind::Expired => Msg::new(
                 "证件已过有效期，不能作为有效身份证件使用。请持证人出示有效证件，或换领新证后再办理。",
                 "The card has expired and is no longer a valid ID. Ask the holder for a valid card, or to renew it, before going on.",
+            ),
+            WarningKind::Temporary => Msg::new(
+                "这是临时居民身份证（有效期最长三个月）。请核对有效期限，并按本单位规定确认是否接受临时证件。",
+                "This is a temporary resident ID card (valid for three months at most). Check its validity period, and whether your rules accept a temporary card.",
             ),
         };
         Warning { kind, message }
@@ -215,8 +221,8 @@ pub fn after_reading(warnings: &mut Vec<Warning>, fields: &CardFields) {
 /// After the card's fields were read, as of `today`: drops `not_id_card`, since a reading of a
 /// valid-looking number (17 digits and a digit or X) or of at least three fields proves a card
 /// is there; adds `expired` when the validity read ended before `today`
-/// ([`validity::expired_on`]), so the clerk sees it before any paid check. Every other warning
-/// stays.
+/// ([`validity::expired_on`]), so the clerk sees it before any paid check; adds `temporary`
+/// when the reading found a 临时居民身份证's title. Every other warning stays.
 pub fn after_reading_on(warnings: &mut Vec<Warning>, fields: &CardFields, today: Date) {
     let number_looks_valid = fields.number.as_deref().is_some_and(|n| {
         let n = crate::id::check(n).number;
@@ -247,6 +253,9 @@ pub fn after_reading_on(warnings: &mut Vec<Warning>, fields: &CardFields, today:
     };
     if let Some(end) = fields.valid_until.as_deref().and_then(|v| validity::expired_on(v, today)) {
         add(Warning::expired(end));
+    }
+    if fields.temporary {
+        add(Warning::new(WarningKind::Temporary));
     }
 }
 

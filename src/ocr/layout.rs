@@ -400,6 +400,15 @@ pub fn read_fields(lines: &[Placed]) -> (CardFields, Vec<Msg>) {
     if front == 0 && back == 0 {
         return (f, notes);
     }
+    if rows.iter().any(|r| temporary_title(&r.text())) {
+        // 临时居民身份证: one side holds the holder's fields and the issuing authority and
+        // validity alike.
+        f.side = Some(Side::Front);
+        f.temporary = true;
+        read_front(&rows, &mut f, &mut notes);
+        read_back(&rows, &mut f);
+        return (f, notes);
+    }
     if front >= back {
         f.side = Some(Side::Front);
         read_front(&rows, &mut f, &mut notes);
@@ -408,6 +417,16 @@ pub fn read_fields(lines: &[Placed]) -> (CardFields, Vec<Msg>) {
         read_back(&rows, &mut f);
     }
     (f, notes)
+}
+
+/// Whether a row is the title of a 临时居民身份证 (temporary resident ID card). Evidence: the
+/// words 临时 and, after them, 身份证 or 居民身 (one title character may be misread), as the
+/// card's title prints them; a regular card's title says 居民身份证 without 临时.
+fn temporary_title(t: &str) -> bool {
+    t.find("临时").is_some_and(|i| {
+        let rest = &t[i + "临时".len()..];
+        rest.contains("身份证") || rest.contains("居民身")
+    })
 }
 
 fn longest_digit_run(chars: &[Char]) -> usize {
@@ -453,6 +472,9 @@ fn read_front(rows: &[Row], f: &mut CardFields, notes: &mut Vec<Msg>) {
         .iter()
         .enumerate()
         .filter(|(_, r)| r.chars.iter().filter(|c| c.text.chars().next().is_some_and(|ch| ch.is_ascii_alphanumeric())).count() >= 15)
+        // A validity period (two dates in short digit runs, printed below the number on a
+        // temporary card) is not the number.
+        .filter(|(_, r)| longest_digit_run(&r.chars) >= 15 || dates(&r.text()).len() < 2)
         .max_by_key(|(i, _)| *i)
         .map(|(i, _)| i);
     let mut addr_row = None;
@@ -500,7 +522,7 @@ fn read_front(rows: &[Row], f: &mut CardFields, notes: &mut Vec<Msg>) {
         let mut ended = false;
         for r in rows.iter().take(end).skip(i + 1) {
             let t = r.text();
-            if ["姓名", "性别", "出生", "住址", "公民"].iter().any(|l| t.starts_with(l)) {
+            if ["姓名", "性别", "出生", "住址", "公民", "签发机关", "有效期限"].iter().any(|l| t.starts_with(l)) {
                 ended = true;
                 break;
             }
@@ -614,6 +636,7 @@ pub fn fill_from(f: &mut CardFields, other: &CardFields) {
         ("valid_from", &mut f.valid_from, &other.valid_from),
         ("valid_until", &mut f.valid_until, &other.valid_until),
     ];
+    f.temporary |= other.temporary;
     let mut filled = Vec::new();
     for (key, mine, theirs) in pairs {
         if mine.is_none() && theirs.is_some() {
@@ -688,6 +711,44 @@ mod tests {
             placed(200.0, 218.0, "11010519491231002X"),
         ];
         assert_eq!(read_fields(&lines).0.address.as_deref(), Some("北京市朝阳区建国路88号院3栋"));
+    }
+
+    #[test]
+    fn a_temporary_card_is_marked_and_read_whole_from_one_side() {
+        let lines = vec![
+            placed(120.0, 10.0, "中华人民共和国临时居民身份证"),
+            placed(10.0, 60.0, "姓名"),
+            placed(60.0, 58.0, "李娜"),
+            placed(10.0, 100.0, "性别女"),
+            placed(100.0, 101.0, "民族汉"),
+            placed(10.0, 140.0, "出生1990年5月12日"),
+            placed(10.0, 180.0, "住址北京市朝阳区建国路"),
+            placed(60.0, 210.0, "88号院3栋"),
+            placed(10.0, 260.0, "公民身份号码"),
+            placed(200.0, 258.0, "11010519491231002X"),
+            placed(10.0, 300.0, "签发机关北京市公安局朝阳分局"),
+            placed(10.0, 340.0, "有效期限2026.03.01-2026.06.01"),
+        ];
+        let (f, _) = read_fields(&lines);
+        assert!(f.temporary);
+        assert_eq!(f.side, Some(Side::Front));
+        assert_eq!(f.name.as_deref(), Some("李娜"));
+        assert_eq!(f.address.as_deref(), Some("北京市朝阳区建国路88号院3栋"));
+        assert_eq!(f.number.as_deref(), Some("11010519491231002X"));
+        assert_eq!(f.issued_by.as_deref(), Some("北京市公安局朝阳分局"));
+        assert_eq!((f.valid_from.as_deref(), f.valid_until.as_deref()), (Some("2026-03-01"), Some("2026-06-01")));
+        // The title with a character misread, and without its labels' help.
+        let mut lines = lines;
+        lines[0] = placed(120.0, 10.0, "中华人民共和国临时居民身份正");
+        assert!(read_fields(&lines).0.temporary);
+        // A regular card's title says no 临时; an address with 临时 in it is no title either.
+        let regular = vec![placed(100.0, 10.0, "中华人民共和国"), placed(90.0, 50.0, "居民身份证"), placed(10.0, 150.0, "签发机关北京市公安局")];
+        assert!(!read_fields(&regular).0.temporary);
+        let front = vec![placed(10.0, 130.0, "住址临时安置小区3栋"), placed(10.0, 220.0, "公民身份号码"), placed(200.0, 218.0, "11010519491231002X")];
+        assert!(!read_fields(&front).0.temporary);
+        // Serialised only when set.
+        let json = serde_json::to_value(read_fields(&regular).0).unwrap();
+        assert!(json.get("temporary").is_none(), "{json}");
     }
 
     #[test]

@@ -200,6 +200,7 @@ pub fn card_fields(d: &Value) -> CardFields {
         valid_from: s("valid_date_start").and_then(|x| norm::date(&x)),
         valid_until: s("valid_date_end").and_then(|x| norm::date(&x)),
         confidence: Default::default(),
+        temporary: false,
     }
 }
 

@@ -282,3 +282,23 @@ fn an_expired_card_warns_expired_with_its_end_date() {
     after_reading_on(&mut w, &back("2026-06-01"), today.add_days(1));
     assert_eq!(w.iter().map(|w| w.kind).collect::<Vec<_>>(), vec![WarningKind::Expired]);
 }
+
+#[test]
+fn a_temporary_card_warns_temporary() {
+    let today = Date::parse("2026-06-01").unwrap();
+    let mut f = fields(Some("11010519491231002X"), &["张三", "男", "汉"]);
+    f.valid_until = Some("2026-08-01".into());
+    let mut w = vec![Warning::new(WarningKind::NotIdCard)];
+    after_reading_on(&mut w, &f, today);
+    assert!(w.is_empty(), "{w:?}");
+    f.temporary = true;
+    after_reading_on(&mut w, &f, today);
+    assert_eq!(w.iter().map(|w| w.kind).collect::<Vec<_>>(), vec![WarningKind::Temporary]);
+    assert!(w[0].message.zh.contains("临时居民身份证") && w[0].message.en.contains("temporary"));
+    // Temporary and run out: both.
+    f.valid_until = Some("2026-05-01".into());
+    let mut w = Vec::new();
+    after_reading_on(&mut w, &f, today);
+    assert_eq!(w.iter().map(|w| w.kind).collect::<Vec<_>>(), vec![WarningKind::Expired, WarningKind::Temporary]);
+    assert_eq!(serde_json::to_value(WarningKind::Temporary).unwrap(), "temporary");
+}
