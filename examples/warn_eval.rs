@@ -1,7 +1,7 @@
 //! Measures the photo-quality warnings on labelled photos.
 //!
 //! ```sh
-//! cargo run --release --example warn_eval -- DIR [DIR...] [--per-photo]
+//! cargo run --release --example warn_eval -- DIR [DIR...] [--per-photo] [--read]
 //! ```
 //!
 //! Every `NAME.jpg` with a `NAME.json` beside it is prepared (`image_prep::prepare`) and checked
@@ -11,6 +11,11 @@
 //! `"expect"`, get theirs from the condition: `blur` → blur, `small` → too_small, any other →
 //! none.
 //!
+//! With `--read`, every photo is also read by the local OCR engine and its warnings settled
+//! against the reading (`quality::after_reading_on`, on the label's `"today"`), as the window
+//! and `idcheck ocr` show them: this is what measures `expired` and `temporary` (which come from
+//! the reading), and `not_id_card` is then dropped wherever fields were read.
+//!
 //! Printed: per kind, the detection rate on photos expecting it and the false-alarm rate on
 //! photos not expecting it; the share of good photos with any warning and of good photos called
 //! `not_id_card`; the same per condition; and each kind's score (min / median / max) on photos
@@ -18,18 +23,23 @@
 //! per photo (condition and index only). Nothing of a photo's content (names, numbers) is
 //! printed.
 
+use idcheck::id::Date;
 use idcheck::quality::{self, Measures, WarningKind};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-const KINDS: [(&str, WarningKind); 6] = [
+const KINDS: [(&str, WarningKind); 10] = [
     ("blur", WarningKind::Blur),
     ("glare", WarningKind::Glare),
     ("cut_off", WarningKind::CutOff),
     ("too_small", WarningKind::TooSmall),
     ("copy", WarningKind::Copy),
     ("not_id_card", WarningKind::NotIdCard),
+    ("screen", WarningKind::Screen),
+    ("occluded", WarningKind::Occluded),
+    ("expired", WarningKind::Expired),
+    ("temporary", WarningKind::Temporary),
 ];
 
 struct Row {
@@ -37,13 +47,26 @@ struct Row {
     expect: Vec<&'static str>,
     good: bool,
     got: Vec<&'static str>,
-    scores: [f64; 7],
+    scores: [f64; 11],
 }
 
-/// The score each warning is decided on, in the order of [`KINDS`], then the card's share of
-/// the photo's width (`too_small`'s second score); `NaN` when there is none (no card).
-fn scores(m: &Measures) -> [f64; 7] {
-    [m.edge_width, m.glare, m.cut, m.card_width.unwrap_or(f64::NAN), m.colour, m.id_score, m.card_share.unwrap_or(f64::NAN)]
+/// The score each warning is decided on, in the order of [`KINDS`] (`expired` and `temporary`
+/// come from the reading and have none: `NaN`), then the card's share of the photo's width
+/// (`too_small`'s second score); `NaN` when there is none (no card).
+fn scores(m: &Measures) -> [f64; 11] {
+    [
+        m.edge_width,
+        m.glare,
+        m.cut,
+        m.card_width.unwrap_or(f64::NAN),
+        m.colour,
+        m.id_score,
+        m.screen,
+        m.occluded,
+        f64::NAN,
+        f64::NAN,
+        m.card_share.unwrap_or(f64::NAN),
+    ]
 }
 
 fn kind_name(k: WarningKind) -> &'static str {
@@ -61,10 +84,11 @@ fn expect_from_condition(cond: &str) -> Vec<&'static str> {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let per_photo = args.iter().any(|a| a == "--per-photo");
+    let read = args.iter().any(|a| a == "--read");
     let dump = std::env::var_os("WARN_EVAL_DUMP").map(PathBuf::from);
     let dirs: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
     if dirs.is_empty() {
-        eprintln!("usage: warn_eval DIR [DIR...] [--per-photo]");
+        eprintln!("usage: warn_eval DIR [DIR...] [--per-photo] [--read]");
         std::process::exit(2);
     }
     let mut files: Vec<PathBuf> = Vec::new();
@@ -100,8 +124,15 @@ fn main() {
         };
         let t = Instant::now();
         let m = quality::measure(&p.image);
-        let got: Vec<&'static str> = quality::warnings(&m).iter().map(|w| kind_name(w.kind)).collect();
+        let mut ws = quality::warnings(&m);
         times.push(t.elapsed().as_secs_f64() * 1000.0);
+        if read {
+            // As the window and `idcheck ocr` settle them: against the local engine's reading,
+            // on the day the photo's label names.
+            let fields = idcheck::ocr::read_file(&bytes).map(|r| r.fields).unwrap_or_default();
+            quality::after_reading_on(&mut ws, &fields, today(f));
+        }
+        let got: Vec<&'static str> = ws.iter().map(|w| kind_name(w.kind)).collect();
         if let (Some(dir), Some(q)) = (&dump, m.card) {
             let card = idcheck::card_locate::rectify(&p.image, &q, 256, 162);
             let _ = card.save(dir.join(format!("{i:04}-{}.png", label(f).map(|l| l.0).unwrap_or_default())));
@@ -175,6 +206,13 @@ fn main() {
         let good: Vec<f64> = rows.iter().filter(|r| r.good).map(|r| r.scores[i]).collect();
         println!("{:<12} {} | {} ({})", name, spread(exp), spread(not), spread(good));
     }
+}
+
+/// The day the label's `"today"` names (the generator's fixed day), else today.
+fn today(jpg: &Path) -> Date {
+    let text = std::fs::read_to_string(jpg.with_extension("json")).unwrap_or_default();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    v.get("today").and_then(|t| t.as_str()).and_then(Date::parse).unwrap_or_else(Date::today)
 }
 
 /// (condition, expected kinds, good, expectations derived from the condition)

@@ -58,6 +58,15 @@ pub const COPY_COLOUR: f64 = 3.0;
 /// sets (conditions `landscape`, `document`, `bank_card`, `business_card`, `other_card`
 /// against the photos of ID cards).
 pub const ID_SCORE: f64 = 0.5;
+/// `screen` above this peak ratio ([`Measures::screen`]): the strongest fine periodic component
+/// of the card's luminance over the median of its frequency ring. Chosen on the labelled
+/// `scripts/gen_photos.py` photos (seeds 1–3; condition `screen` against all others, JPEG chains
+/// and scans included).
+pub const SCREEN_PEAK: f64 = 750.0;
+/// `occluded` above this share of the card under one skin-toned or dark solid blob reaching
+/// the card's edge ([`Measures::occluded`]). Chosen on the labelled `scripts/gen_photos.py`
+/// photos (seeds 1–3; condition `occluded` against all others).
+pub const OCCLUDED_SHARE: f64 = 0.015;
 /// A clipped blob covering more than this share of the card is the card's own white
 /// background (a scan, a photocopy), not glare.
 const GLARE_MAX_BLOB: f64 = 0.4;
@@ -79,6 +88,10 @@ pub enum WarningKind {
     Expired,
     /// A 临时居民身份证 (temporary resident ID card), from its title in the reading.
     Temporary,
+    /// A photo of a screen showing the card (pixel grid, moiré), not of the card.
+    Screen,
+    /// A finger or an object over the card's text.
+    Occluded,
 }
 
 /// One warning with what to do about it.
@@ -134,6 +147,14 @@ impl Warning {
                 "这是临时居民身份证（有效期最长三个月）。请核对有效期限，并按本单位规定确认是否接受临时证件。",
                 "This is a temporary resident ID card (valid for three months at most). Check its validity period, and whether your rules accept a temporary card.",
             ),
+            WarningKind::Screen => Msg::new(
+                "照片像是翻拍屏幕上的证件（有像素网格或摩尔纹），而不是实体证件。请直接拍摄持证人的实体证件。",
+                "The photo looks like a picture of a screen showing the card (a pixel grid or moiré), not of the card itself. Photograph the holder's physical card.",
+            ),
+            WarningKind::Occluded => Msg::new(
+                "证件上的文字被手指或物品挡住了一部分。请移开遮挡物，只捏住证件边缘后重拍。",
+                "A finger or an object covers part of the card's text. Move it away, hold the card by its edges only, and retake the photo.",
+            ),
         };
         Warning { kind, message }
     }
@@ -173,6 +194,12 @@ pub struct Measures {
     pub glare: f64,
     /// `copy` score: 90th percentile of colour deviation from the median tint.
     pub colour: f64,
+    /// `screen` score: the strongest fine periodic component of the luminance over the card
+    /// (or the photo), against the median power at its frequency ([`screen_peak`]).
+    pub screen: f64,
+    /// `occluded` score: share of the card under the largest skin-toned or dark solid blob that
+    /// reaches the card's edge ([`occluder_share`]); 0 with no card found.
+    pub occluded: f64,
 }
 
 /// Checks a prepared photo.
@@ -185,16 +212,29 @@ pub fn assess_image(img: &RgbImage) -> Vec<Warning> {
     warnings(&measure(img))
 }
 
-/// Turns measurements into warnings. A region that is not an ID card gets `not_id_card` alone
-/// (its size, blur or glare do not matter).
+/// Turns measurements into warnings. A region that is not an ID card gets `not_id_card`
+/// without size, blur, glare or copy (they do not matter), but with `screen` and `occluded`.
 pub fn warnings(m: &Measures) -> Vec<Warning> {
     let mut out = Vec::new();
+    // A screen's grid and a hand over the card hide what makes a card look like one: these two
+    // are said whatever else is.
+    let mut over = Vec::new();
+    if m.screen > SCREEN_PEAK {
+        over.push(Warning::new(WarningKind::Screen));
+    }
+    if m.occluded > OCCLUDED_SHARE {
+        over.push(Warning::new(WarningKind::Occluded));
+    }
     match m.card {
         None if m.touches_border => out.push(Warning::new(WarningKind::CutOff)),
         None => out.push(Warning::new(WarningKind::NotIdCard)),
         // Part of a pale card out of view says cut off, whatever of its layout is missing.
         Some(_) if m.cut > CUT_OFF_SHARE && m.evidence.bg_saturation < 0.35 => out.push(Warning::new(WarningKind::CutOff)),
-        Some(_) if m.id_score < ID_SCORE => return vec![Warning::new(WarningKind::NotIdCard)],
+        Some(_) if m.id_score < ID_SCORE => {
+            out.push(Warning::new(WarningKind::NotIdCard));
+            out.extend(over);
+            return out;
+        }
         Some(_) if m.cut > CUT_OFF_SHARE => out.push(Warning::new(WarningKind::CutOff)),
         Some(_) => {}
     }
@@ -210,6 +250,7 @@ pub fn warnings(m: &Measures) -> Vec<Warning> {
     if m.colour < COPY_COLOUR {
         out.push(Warning::new(WarningKind::Copy));
     }
+    out.extend(over);
     out
 }
 
@@ -289,6 +330,8 @@ pub fn measure(img: &RgbImage) -> Measures {
         edge_width,
         glare,
         colour: colour_variation(&region),
+        screen: screen_peak(img, quad.as_ref()),
+        occluded: if quad.is_some() { occluder_share(&region) } else { 0.0 },
     }
 }
 
@@ -413,6 +456,216 @@ fn colour_variation(img: &RgbImage) -> f64 {
     }
     let k = (dev.len() * 9 / 10).min(dev.len() - 1);
     *dev.select_nth_unstable_by(k, |a, b| a.total_cmp(b)).1
+}
+
+/// Share of the card (upright, its edge trimmed) under the largest solid blob of a finger's or
+/// an object's colour that reaches the card's edge: fingers and pens come from outside the card.
+///
+/// Measured on 8 × 8 blocks (averaging away print strokes, which are thinner: only a solid
+/// object keeps its colour in a block). A block is skin-toned when, against the card's median
+/// tint (so a lamp's warm cast does not count), it is redder (R − G up by 12 to 100) and
+/// yellower (G − B up by 4 to 70), neither blown out nor black; it is dark solid when its
+/// luminance is under 40 % of the card's median. The portrait's grey, the emblem's red and gold
+/// and the stamp's thin red fall outside both.
+fn occluder_share(region: &RgbImage) -> f64 {
+    let (w, h) = region.dimensions();
+    let (bw, bh) = ((w / 8).max(1) as usize, (h / 8).max(1) as usize);
+    if bw < 8 || bh < 8 {
+        return 0.0;
+    }
+    let small = area_downscale(region, bw as u32, bh as u32);
+    let px: Vec<[i32; 3]> = small.pixels().map(|p| [p[0] as i32, p[1] as i32, p[2] as i32]).collect();
+    let lum = |p: &[i32; 3]| (299 * p[0] + 587 * p[1] + 114 * p[2]) / 1000;
+    let median = |mut v: Vec<i32>| {
+        let mid = v.len() / 2;
+        *v.select_nth_unstable(mid).1
+    };
+    let mrg = median(px.iter().map(|p| p[0] - p[1]).collect());
+    let mgb = median(px.iter().map(|p| p[1] - p[2]).collect());
+    let ml = median(px.iter().map(lum).collect()).max(1);
+    let hit: Vec<bool> = px
+        .iter()
+        .map(|p| {
+            let (drg, dgb, l) = (p[0] - p[1] - mrg, p[1] - p[2] - mgb, lum(p));
+            let skin = (12..=100).contains(&drg) && (4..=70).contains(&dgb) && l > ml / 4 && p[0] < 250;
+            let dark = l * 10 < ml * 4;
+            skin || dark
+        })
+        .collect();
+    let mut seen = vec![false; bw * bh];
+    let mut best = 0usize;
+    let mut stack = Vec::new();
+    for start in 0..bw * bh {
+        if !hit[start] || seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        stack.push(start);
+        let (mut n, mut edge) = (0usize, false);
+        while let Some(i) = stack.pop() {
+            n += 1;
+            let (x, y) = (i % bw, i / bw);
+            edge |= x == 0 || y == 0 || x + 1 == bw || y + 1 == bh;
+            for (ok, j) in [(x > 0, i.wrapping_sub(1)), (x + 1 < bw, i + 1), (y > 0, i.wrapping_sub(bw)), (y + 1 < bh, i + bw)] {
+                if ok && hit[j] && !seen[j] {
+                    seen[j] = true;
+                    stack.push(j);
+                }
+            }
+        }
+        if edge {
+            best = best.max(n);
+        }
+    }
+    best as f64 / (bw * bh) as f64
+}
+
+/// Side of the square tiles whose spectra [`screen_peak`] averages (a power of two).
+const TILE: usize = 64;
+
+/// How periodic the fine detail of the card is: a screen's pixel grid (its RGB stripes and the
+/// dark lines between its pixels, a few photo pixels apart) and the moiré it makes with the
+/// camera's own grid are periodic; print, paper and noise are not.
+///
+/// Over up to 6 × 6 tiles of [`TILE`] pixels inside the card's bounding box (the whole photo
+/// without a card), at the photo's own pixels (no resampling, which would blur the grid), the
+/// windowed luminance's power spectra are summed. Every frequency with a period of 2–10 pixels
+/// is compared with the median power of its ring (same distance from the origin); the score is
+/// the largest ratio. JPEG's 8-pixel blocks put peaks at multiples of an eighth of the
+/// sampling rate on both axes: those frequencies are left out.
+fn screen_peak(img: &RgbImage, quad: Option<&Quad>) -> f64 {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let (mut x0, mut y0, mut x1, mut y1) = (0usize, 0usize, w, h);
+    if let Some(q) = quad {
+        let xs = q.corners.iter().map(|c| c.x);
+        let ys = q.corners.iter().map(|c| c.y);
+        let (qx0, qx1) = (xs.clone().fold(f64::MAX, f64::min), xs.fold(f64::MIN, f64::max));
+        let (qy0, qy1) = (ys.clone().fold(f64::MAX, f64::min), ys.fold(f64::MIN, f64::max));
+        // The inner part of the box: away from the card's edge and the desk beyond it.
+        let (mx, my) = ((qx1 - qx0) * 0.12, (qy1 - qy0) * 0.12);
+        x0 = (qx0 + mx).max(0.0) as usize;
+        y0 = (qy0 + my).max(0.0) as usize;
+        x1 = ((qx1 - mx).max(0.0) as usize).min(w);
+        y1 = ((qy1 - my).max(0.0) as usize).min(h);
+    }
+    if x1 < x0 + TILE || y1 < y0 + TILE {
+        return 0.0;
+    }
+    let n = TILE;
+    let window: Vec<f32> = (0..n).map(|i| 0.5 - 0.5 * (2.0 * std::f32::consts::PI * i as f32 / n as f32).cos()).collect();
+    let mut power = vec![0f32; n * n];
+    let (nx, ny) = (((x1 - x0) / n).min(6), ((y1 - y0) / n).min(6));
+    let px = img.as_raw();
+    let mut re = vec![0f32; n * n];
+    let mut im = vec![0f32; n * n];
+    for ty in 0..ny {
+        for tx in 0..nx {
+            // Tiles spread evenly over the box.
+            let ox = x0 + if nx > 1 { tx * (x1 - x0 - n) / (nx - 1) } else { 0 };
+            let oy = y0 + if ny > 1 { ty * (y1 - y0 - n) / (ny - 1) } else { 0 };
+            let mut mean = 0f32;
+            for y in 0..n {
+                for x in 0..n {
+                    let i = ((oy + y) * w + ox + x) * 3;
+                    let l = 0.299 * px[i] as f32 + 0.587 * px[i + 1] as f32 + 0.114 * px[i + 2] as f32;
+                    re[y * n + x] = l;
+                    mean += l;
+                }
+            }
+            mean /= (n * n) as f32;
+            for y in 0..n {
+                for x in 0..n {
+                    re[y * n + x] = (re[y * n + x] - mean) * window[x] * window[y];
+                    im[y * n + x] = 0.0;
+                }
+            }
+            fft2(&mut re, &mut im, n);
+            for (p, (a, b)) in power.iter_mut().zip(re.iter().zip(&im)) {
+                *p += a * a + b * b;
+            }
+        }
+    }
+    // Rings by rounded radius, over the half plane (the spectrum of a real image is symmetric).
+    let freq = |k: usize| if k <= n / 2 { k as i32 } else { k as i32 - n as i32 };
+    let (r_lo, r_hi) = (n / 10, n / 2);
+    let mut rings: Vec<Vec<f32>> = vec![Vec::new(); r_hi + 1];
+    let mut bins: Vec<(usize, f32)> = Vec::new();
+    for ky in 0..n {
+        for kx in 0..=n / 2 {
+            let (fx, fy) = (freq(kx), freq(ky));
+            let r = ((fx * fx + fy * fy) as f32).sqrt().round() as usize;
+            if r < r_lo || r > r_hi || (fx % 8 == 0 && fy % 8 == 0) {
+                continue;
+            }
+            let p = power[ky * n + kx];
+            rings[r].push(p);
+            bins.push((r, p));
+        }
+    }
+    let medians: Vec<f32> = rings
+        .iter_mut()
+        .map(|v| {
+            if v.is_empty() {
+                return f32::MAX;
+            }
+            let mid = v.len() / 2;
+            *v.select_nth_unstable_by(mid, |a, b| a.total_cmp(b)).1
+        })
+        .collect();
+    bins.iter().map(|&(r, p)| (p / medians[r].max(1e-3)) as f64).fold(0.0, f64::max)
+}
+
+/// In-place 2-D FFT of an `n` × `n` complex array (`n` a power of two), rows then columns.
+fn fft2(re: &mut [f32], im: &mut [f32], n: usize) {
+    let (mut r, mut i) = (vec![0f32; n], vec![0f32; n]);
+    for y in 0..n {
+        fft(&mut re[y * n..(y + 1) * n], &mut im[y * n..(y + 1) * n]);
+    }
+    for x in 0..n {
+        for y in 0..n {
+            r[y] = re[y * n + x];
+            i[y] = im[y * n + x];
+        }
+        fft(&mut r, &mut i);
+        for y in 0..n {
+            re[y * n + x] = r[y];
+            im[y * n + x] = i[y];
+        }
+    }
+}
+
+/// In-place iterative radix-2 FFT.
+fn fft(re: &mut [f32], im: &mut [f32]) {
+    let n = re.len();
+    let mut j = 0;
+    for i in 1..n {
+        let mut bit = n >> 1;
+        while j & bit != 0 {
+            j ^= bit;
+            bit >>= 1;
+        }
+        j |= bit;
+        if i < j {
+            re.swap(i, j);
+            im.swap(i, j);
+        }
+    }
+    let mut len = 2;
+    while len <= n {
+        let ang = -2.0 * std::f32::consts::PI / len as f32;
+        for start in (0..n).step_by(len) {
+            for k in 0..len / 2 {
+                let (wr, wi) = ((ang * k as f32).cos(), (ang * k as f32).sin());
+                let (a, b) = (start + k, start + k + len / 2);
+                let (xr, xi) = (re[b] * wr - im[b] * wi, re[b] * wi + im[b] * wr);
+                re[b] = re[a] - xr;
+                im[b] = im[a] - xi;
+                re[a] += xr;
+                im[a] += xi;
+            }
+        }
+        len <<= 1;
+    }
 }
 
 #[cfg(test)]

@@ -211,7 +211,10 @@ fn coloured_card_and_printed_page_are_not_id_cards() {
     for y in y0..y1 {
         for x in x0..x1 {
             let (u, v) = (x - x0, y - y0);
-            let ink = u > 60 && u < 940 && v > 50 && v < 590 && v % 24 < 12 && (u / 13) % 5 != 4 && (u + v) % 7 < 3;
+            // Lines of words of uneven length, strokes scattered within them.
+            let word = (u / 13).wrapping_mul(2654435761).wrapping_add((v / 24).wrapping_mul(40503)) % 5 != 4;
+            let stroke = (u.wrapping_mul(31) ^ v.wrapping_mul(17) ^ (u * v)).wrapping_mul(2246822519) >> 7 & 7 < 3;
+            let ink = u > 60 && u < 940 && v > 50 && v < 590 && v % 24 < 12 && word && stroke;
             img.put_pixel(x, y, if ink { image::Rgb([40, 40, 40]) } else { image::Rgb([240, 240, 236]) });
         }
     }
@@ -301,4 +304,84 @@ fn a_temporary_card_warns_temporary() {
     after_reading_on(&mut w, &f, today);
     assert_eq!(w.iter().map(|w| w.kind).collect::<Vec<_>>(), vec![WarningKind::Expired, WarningKind::Temporary]);
     assert_eq!(serde_json::to_value(WarningKind::Temporary).unwrap(), "temporary");
+}
+
+/// `img` as shown on an LCD and photographed: each pixel's value through RGB subpixel stripes
+/// `pitch` pixels apart with dark lines between pixel rows, the grid turned by `angle_deg`.
+fn on_screen(img: &RgbImage, pitch: f64, angle_deg: f64) -> RgbImage {
+    let (s, c) = angle_deg.to_radians().sin_cos();
+    let mut out = img.clone();
+    for (x, y, p) in out.enumerate_pixels_mut() {
+        let (u, v) = (x as f64 * c + y as f64 * s, -(x as f64) * s + y as f64 * c);
+        let lit = ((u / pitch).rem_euclid(1.0) * 3.0) as usize;
+        let row = if (v / pitch).rem_euclid(1.0) > 0.8 { 0.5 } else { 1.0 };
+        for k in 0..3 {
+            let f = if k == lit { 1.0 } else { 0.45 } * row;
+            p[k] = (p[k] as f64 * f).round() as u8;
+        }
+    }
+    out
+}
+
+#[test]
+fn a_card_photographed_on_a_screen_warns_screen() {
+    for (pitch, angle, seed) in [(3.3, 3.0, 11), (4.6, -2.0, 12)] {
+        let img = on_screen(&good(2.0, seed), pitch, angle);
+        let (k, m) = kinds(&img);
+        assert!(k.contains(&WarningKind::Screen), "{pitch}: {k:?} {}", m.screen);
+    }
+    // The same cards straight, and recompressed twice: no periodic detail of that kind.
+    for seed in [11, 12] {
+        let once = image::load_from_memory(&synth::jpeg(&good(2.0, seed), 60)).unwrap().to_rgb8();
+        let jpeg = synth::jpeg(&once, 70);
+        let p = crate::image_prep::prepare(&jpeg).unwrap();
+        let m = measure(&p.image);
+        assert!(m.screen < SCREEN_PEAK, "{m:?}");
+    }
+}
+
+/// A shaded capsule from `from` to `to`, `r` pixels in radius, of colour `col`.
+fn capsule(img: &mut RgbImage, from: Point, to: Point, r: f64, col: [f64; 3]) {
+    let (dx, dy) = (to.x - from.x, to.y - from.y);
+    let len = (dx * dx + dy * dy).sqrt();
+    for (x, y, p) in img.enumerate_pixels_mut() {
+        let (px, py) = (x as f64 - from.x, y as f64 - from.y);
+        let t = ((px * dx + py * dy) / len).clamp(0.0, len);
+        let d = ((px - t * dx / len).powi(2) + (py - t * dy / len).powi(2)).sqrt();
+        if d < r {
+            let shade = 0.6 + 0.4 * (1.0 - (d / r).powi(2)).sqrt();
+            *p = image::Rgb(col.map(|c| (c * shade).round() as u8));
+        }
+    }
+}
+
+#[test]
+fn a_finger_or_pen_over_the_text_warns_occluded() {
+    // The card spans x 240–1360, y about 247–953; its text is on the left. Each object reaches
+    // the card's edge from inside (the outline stays whole for the locator).
+    let finger = [228.0, 178.0, 146.0];
+    let pen = [25.0, 30.0, 80.0];
+    for (from, to, r, col) in [
+        (Point::new(420.0, 863.0), Point::new(420.0, 640.0), 90.0, finger),
+        (Point::new(320.0, 520.0), Point::new(620.0, 560.0), 80.0, finger),
+        (Point::new(600.0, 931.0), Point::new(700.0, 700.0), 22.0, pen),
+    ] {
+        let mut img = good(0.0, 13);
+        capsule(&mut img, from, to, r, col);
+        let (k, m) = kinds(&img);
+        assert!(m.occluded > OCCLUDED_SHARE, "{from:?}: {k:?} {m:?}");
+        assert!(k.contains(&WarningKind::Occluded), "{from:?}: {k:?} {m:?}");
+    }
+    // A warm lamp over the whole card is no finger; a skin-toned spot in the middle of the card,
+    // reaching no edge, is none either (it is not coming from outside).
+    let mut img = good(0.0, 14);
+    for p in img.pixels_mut() {
+        *p = image::Rgb([p[0], (p[1] as f64 * 0.86) as u8, (p[2] as f64 * 0.66) as u8]);
+    }
+    let (k, m) = kinds(&img);
+    assert!(!k.contains(&WarningKind::Occluded), "{k:?} {m:?}");
+    let mut img = good(0.0, 15);
+    capsule(&mut img, Point::new(700.0, 600.0), Point::new(760.0, 600.0), 40.0, finger);
+    let (k, m) = kinds(&img);
+    assert!(!k.contains(&WarningKind::Occluded), "{k:?} {m:?}");
 }
