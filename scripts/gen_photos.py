@@ -37,9 +37,17 @@ Conditions (expect = warnings the photo should get; good = expect is empty):
   bad:  blur and motion (["blur"]), glare (["glare"], blown-out highlight on >= 3 % of the
         card), cut_left / cut_corner / cut_edge (["cut_off"]), small (["too_small"], card
         < 25 % of a large frame), copy (["copy"], black-and-white photocopy on paper),
-        landscape / document / bank_card / business_card / other_card (["not_id_card"]).
+        landscape / document / bank_card / business_card / other_card (["not_id_card"]),
+        screen (["screen"]: the card shown on an LCD, its RGB subpixel stripes and black
+        matrix integrated per photo pixel, turned and tilted so moiré appears, backlit, in a
+        bezel, then photographed), occluded (["occluded"]: a shaded finger with a nail, or a
+        pen, from beyond the card's edge over a printed field), temporary (["temporary"]: a
+        临时居民身份证 of this generator's own plausible layout, one printed side with all nine
+        fields and a three-month validity; label side front, temporary true), expired
+        (["expired"]: the back of a card whose validity ended before TODAY; label today).
 
-Labels: side (front/back/none), condition, the printed fields (front: name, sex,
+Labels: side (front/back/none), condition, today (the fixed day the photo is judged on),
+the printed fields (front: name, sex,
 ethnicity, birth, address, number; back: issued_by, valid_from, valid_until), read (all
 fields should be readable: true for good photos, copies and glare away from the fields;
 false for not-a-card, small, blur and motion, glare over a field, and cut-off photos where

@@ -17,6 +17,13 @@
 //!   count.
 //! - `copy`: colour variation around the card's median tint after averaging 4 × 4 blocks (which
 //!   removes sensor noise); a grey photocopy has none, whatever the light's colour cast.
+//! - `screen`: a card photographed off a screen carries the screen's pixel grid (RGB stripes,
+//!   dark lines between pixels) and the moiré it makes with the camera's grid: a sharp peak in
+//!   the spectrum of the card's fine detail, which print, paper and noise do not make.
+//! - `occluded`: a finger or a pen over the card is a solid blob of skin colour (against the
+//!   card's own tint) or of dark ink, reaching the card's edge since it comes from outside.
+//! - `expired` and `temporary` come from the reading, not the pixels ([`after_reading_on`]):
+//!   the validity's end before today, and the title of a 临时居民身份证.
 
 use crate::card::CardFields;
 use crate::card_locate::{self, area_downscale, Detection, Evidence, Found, Quad};
