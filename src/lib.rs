@@ -7,6 +7,7 @@ pub mod audit;
 pub mod batch;
 pub mod card;
 pub mod card_locate;
+pub mod copy;
 pub mod desk;
 pub mod geom;
 pub mod i18n;
