@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   build-essential pkg-config libwebkit2gtk-4.1-dev libdbus-1-dev libturbojpeg0-dev
   xvfb xauth webkit2gtk-driver gnome-keyring dbus-x11 imagemagick x11-utils fonts-noto-cjk
-  fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei fonts-wqy-microhei
+  fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei fonts-wqy-microhei poppler-utils
   postgresql
 )
 # pip fetches the ONNX Runtime wheel (scripts/fetch_onnxruntime.sh).

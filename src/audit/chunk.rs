@@ -354,6 +354,8 @@ pub(super) fn hit(id: i64, at_ms: i64, operator: Option<&str>, e: EntryRef<'_>) 
         request_id: None,
         numbers: None,
         numbers_valid: None,
+        purpose: None,
+        sides: None,
     }
 }
 

@@ -60,7 +60,12 @@ pub fn write_csv<W: Write>(out: W, entries: &[Entry]) -> Result<(), AuditError> 
             e.vendor_code.clone().unwrap_or_default(),
             e.request_id.clone().unwrap_or_default(),
             err.and_then(|x| x.http_status).map(|s| s.to_string()).unwrap_or_default(),
-            err.map(|x| x.message_zh.clone()).unwrap_or_default(),
+            match (err, &e.purpose) {
+                (Some(x), _) => x.message_zh.clone(),
+                // A copy: what it was for and which sides it shows.
+                (None, Some(p)) => format!("用途 purpose: {p} ({})", e.sides.as_deref().unwrap_or("-")),
+                (None, None) => String::new(),
+            },
             if e.consent { "是 yes" } else { "否 no" }.to_string(),
             e.operator.clone().unwrap_or_default(),
             e.batch_id.clone().unwrap_or_default(),

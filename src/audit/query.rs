@@ -97,7 +97,7 @@ fn chunks_where(f: &Filter, p: &mut Params, per_entry: bool) -> Option<String> {
 
 /// A chunk as one entry: the columns of [`COLUMNS`] and the three more.
 const CHUNK_COLUMNS: &str = "id, last_ms AS at_ms, 'local', 'local', NULL, NULL, CASE WHEN valid = count THEN 'valid' ELSE 'invalid' END, \
-                             NULL, NULL, NULL, NULL, NULL, NULL, 0, operator, NULL, count, valid, 1 AS src";
+                             NULL, NULL, NULL, NULL, NULL, NULL, 0, operator, NULL, NULL, NULL, count, valid, 1 AS src";
 
 fn page(f: &Filter) -> String {
     match f.limit {

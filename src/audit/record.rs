@@ -27,6 +27,8 @@ pub enum Kind {
     Region,
     /// Name + number against a two-factor (二要素) service.
     TwoFactor,
+    /// A watermarked copy of a card made (身份证复印件): its purpose and sides, never an image.
+    Copy,
 }
 
 impl Kind {
@@ -36,10 +38,11 @@ impl Kind {
             Kind::Ocr => "ocr",
             Kind::Region => "region",
             Kind::TwoFactor => "two_factor",
+            Kind::Copy => "copy",
         }
     }
     pub fn parse(s: &str) -> Option<Kind> {
-        [Kind::Local, Kind::Ocr, Kind::Region, Kind::TwoFactor].into_iter().find(|k| k.as_str() == s)
+        [Kind::Local, Kind::Ocr, Kind::Region, Kind::TwoFactor, Kind::Copy].into_iter().find(|k| k.as_str() == s)
     }
     /// Label for tables: Chinese / English.
     pub fn label(self) -> (&'static str, &'static str) {
@@ -48,6 +51,7 @@ impl Kind {
             Kind::Ocr => ("证件识别", "OCR"),
             Kind::Region => ("地区查询", "region"),
             Kind::TwoFactor => ("二要素核验", "two-factor"),
+            Kind::Copy => ("复印件", "copy"),
         }
     }
 }
@@ -74,6 +78,8 @@ pub enum Outcome {
     NoRecord,
     /// The check failed; see the error fields.
     Error,
+    /// A copy of the card was made.
+    Copied,
 }
 
 impl Outcome {
@@ -88,11 +94,12 @@ impl Outcome {
             Outcome::Mismatch => "mismatch",
             Outcome::NoRecord => "no_record",
             Outcome::Error => "error",
+            Outcome::Copied => "copied",
         }
     }
     pub fn parse(s: &str) -> Option<Outcome> {
         use Outcome::*;
-        [Valid, Invalid, Read, Found, NotFound, Match, Mismatch, NoRecord, Error].into_iter().find(|o| o.as_str() == s)
+        [Valid, Invalid, Read, Found, NotFound, Match, Mismatch, NoRecord, Error, Copied].into_iter().find(|o| o.as_str() == s)
     }
     pub fn from_verdict(v: Verdict) -> Outcome {
         match v {
@@ -114,6 +121,7 @@ impl Outcome {
             Mismatch => ("不一致", "mismatch"),
             NoRecord => ("库中无此号", "no record"),
             Error => ("出错", "error"),
+            Copied => ("已生成", "made"),
         }
     }
 }
@@ -165,6 +173,10 @@ pub struct Record {
     pub vendor_code: Option<String>,
     /// The vendor's request id of a successful answer (an error carries its own).
     pub request_id: Option<String>,
+    /// A copy's stated purpose ([`Kind::Copy`] only).
+    pub purpose: Option<String>,
+    /// A copy's sides, e.g. `front+back` ([`Kind::Copy`] only).
+    pub sides: Option<String>,
 }
 
 impl Record {
@@ -182,7 +194,18 @@ impl Record {
             at: None,
             vendor_code: None,
             request_id: None,
+            purpose: None,
+            sides: None,
         }
+    }
+
+    /// A watermarked copy made (`crate::copy`): its purpose and sides (`front+back`…). The
+    /// number, if one was read, may be added with [`Record::number`] (stored masked).
+    pub fn copy(purpose: &str, sides: &str) -> Record {
+        let mut r = Record::new(Kind::Copy, "local", Outcome::Copied);
+        r.purpose = Some(purpose.trim().to_string());
+        r.sides = Some(sides.to_string());
+        r
     }
 
     /// A local validation of `number` whose verdict is already known (the fast path of a
@@ -332,8 +355,8 @@ pub(crate) fn stored_mask(number: &str) -> String {
 }
 
 const INSERT: &str = "INSERT INTO checks (at_ms, kind, provider, number_masked, number_hash, name_masked, outcome,
-        error_kind, vendor_code, request_id, http_status, message_zh, message_en, consent, operator, batch_id, uid, team_hash, pushed)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
+        error_kind, vendor_code, request_id, http_status, message_zh, message_en, consent, operator, batch_id, uid, team_hash, pushed, purpose, sides)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
 
 /// What is computed for a record before it is written: its keyed hashes and its outbox state.
 pub(crate) struct Stamp {
@@ -395,6 +418,8 @@ pub(crate) fn insert_stamped(conn: &Connection, r: &Record, stamp: Stamp) -> Res
         &stamp.uid[..],
         stamp.team_hash,
         stamp.pushed,
+        r.purpose.as_deref().map(|s| scrub(s, number, name)),
+        r.sides,
     ])?;
     Ok(conn.last_insert_rowid())
 }
@@ -424,12 +449,18 @@ pub struct Entry {
     pub numbers: Option<u32>,
     /// With [`Entry::numbers`]: how many of them are valid.
     pub numbers_valid: Option<u32>,
+    /// A copy's stated purpose ([`Kind::Copy`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    /// A copy's sides, e.g. `front+back` ([`Kind::Copy`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sides: Option<String>,
 }
 
 /// The columns of a `checks` row as [`entry_from_row`] reads them (with three more: the chunk
 /// count, its valid count and the source, 0 for `checks`, 1 for `check_chunks`).
 pub(super) const COLUMNS: &str = "id, at_ms, kind, provider, number_masked, name_masked, outcome, error_kind, vendor_code, \
-                       request_id, http_status, message_zh, message_en, consent, operator, batch_id";
+                       request_id, http_status, message_zh, message_en, consent, operator, batch_id, purpose, sides";
 
 pub(super) fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
     let at_ms: i64 = row.get(1)?;
@@ -460,8 +491,10 @@ pub(super) fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
         batch_id: row.get(15)?,
         vendor_code: row.get(8)?,
         request_id: row.get(9)?,
-        numbers: row.get(16)?,
-        numbers_valid: row.get(17)?,
+        purpose: row.get(16)?,
+        sides: row.get(17)?,
+        numbers: row.get(18)?,
+        numbers_valid: row.get(19)?,
     })
 }
 
@@ -508,10 +541,10 @@ mod tests {
 
     #[test]
     fn kinds_and_outcomes_round_trip() {
-        for k in [Kind::Local, Kind::Ocr, Kind::Region, Kind::TwoFactor] {
+        for k in [Kind::Local, Kind::Ocr, Kind::Region, Kind::TwoFactor, Kind::Copy] {
             assert_eq!(Kind::parse(k.as_str()), Some(k));
         }
-        for o in [Outcome::Valid, Outcome::NoRecord, Outcome::NotFound, Outcome::Error] {
+        for o in [Outcome::Valid, Outcome::NoRecord, Outcome::NotFound, Outcome::Error, Outcome::Copied] {
             assert_eq!(Outcome::parse(o.as_str()), Some(o));
         }
     }

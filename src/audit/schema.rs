@@ -102,6 +102,12 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX check_chunks_last ON check_chunks (last_ms);
     CREATE INDEX check_chunks_pending ON check_chunks (last_ms) WHERE pushed = 0;
     "#,
+    // 4: watermarked copies (kind `copy`): what the copy was for and which sides it shows.
+    // Older rows have both NULL.
+    r#"
+    ALTER TABLE checks ADD COLUMN purpose TEXT; -- the purpose printed on the copy
+    ALTER TABLE checks ADD COLUMN sides   TEXT; -- front+back, front, back
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -194,5 +200,20 @@ mod tests {
             )
             .unwrap();
         assert_eq!(indexes, 3);
+    }
+
+    /// A database of version 3 keeps its checks and gains the copy columns, NULL on old rows.
+    #[test]
+    fn version_3_gains_the_copy_columns() {
+        let mut c = Connection::open_in_memory().unwrap();
+        for m in &MIGRATIONS[..3] {
+            c.execute_batch(m).unwrap();
+        }
+        c.pragma_update(None, "user_version", 3).unwrap();
+        c.execute_batch("INSERT INTO checks (at_ms, kind, provider, outcome) VALUES (1, 'ocr', 'embedded', 'read');").unwrap();
+        assert_eq!(migrate(&mut c).unwrap(), 3);
+        let (kind, purpose, sides): (String, Option<String>, Option<String>) =
+            c.query_row("SELECT kind, purpose, sides FROM checks", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
+        assert_eq!((kind.as_str(), purpose, sides), ("ocr", None, None));
     }
 }

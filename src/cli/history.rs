@@ -20,10 +20,10 @@ pub struct Args {
     /// Only checks before the end of this day (YYYY-MM-DD, local time). 截止日期（含当天）。
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub until: Option<NaiveDate>,
-    /// Only this outcome: valid, invalid, read, found, not_found, match, mismatch, no_record, error.
+    /// Only this outcome: valid, invalid, read, found, not_found, match, mismatch, no_record, error, copied.
     #[arg(long, value_parser = parse_outcome)]
     pub outcome: Option<Outcome>,
-    /// Only this kind: local, ocr, region, two_factor.
+    /// Only this kind: local, ocr, region, two_factor, copy.
     #[arg(long, value_parser = parse_kind)]
     pub kind: Option<Kind>,
     /// Only this provider (apizero, nowapi, muzhiyun, local, embedded).
@@ -52,11 +52,12 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
 }
 
 fn parse_outcome(s: &str) -> Result<Outcome, String> {
-    Outcome::parse(s).ok_or_else(|| format!("unknown outcome '{s}' / 未知结果: valid, invalid, read, found, not_found, match, mismatch, no_record, error"))
+    Outcome::parse(s)
+        .ok_or_else(|| format!("unknown outcome '{s}' / 未知结果: valid, invalid, read, found, not_found, match, mismatch, no_record, error, copied"))
 }
 
 fn parse_kind(s: &str) -> Result<Kind, String> {
-    Kind::parse(s).ok_or_else(|| format!("unknown kind '{s}' / 未知类型: local, ocr, region, two_factor"))
+    Kind::parse(s).ok_or_else(|| format!("unknown kind '{s}' / 未知类型: local, ocr, region, two_factor, copy"))
 }
 
 pub fn run(args: Args, lang: Lang) -> i32 {
@@ -149,6 +150,10 @@ fn list(store: &Store, filter: &Filter, json: &bool, csv: Option<&PathBuf>, lang
             }
             if let Some(o) = &e.operator {
                 write!(out, "  {o}").map_err(io)?;
+            }
+            if let Some(p) = &e.purpose {
+                let sides = e.sides.as_deref().unwrap_or("-");
+                write!(out, "  {} {p} ({sides})", if zh { "用途：" } else { "purpose:" }).map_err(io)?;
             }
             writeln!(out).map_err(io)?;
         }

@@ -5,6 +5,7 @@
 
 mod batch;
 mod check;
+mod copy;
 mod history;
 pub mod output;
 pub mod providers;
@@ -44,6 +45,8 @@ pub enum Command {
     /// The team trail on PostgreSQL: set up, join, push, status, verify. 团队审计记录。
     #[command(subcommand)]
     Team(team::TeamCommand),
+    /// A watermarked copy (身份证复印件) of a card as an A4 PDF. 生成带水印的身份证复印件。
+    Copy(copy::Args),
     #[command(flatten)]
     Providers(providers::ProviderCommand),
 }
@@ -61,6 +64,7 @@ pub fn main() -> i32 {
         Command::Batch(args) => batch::run(args, lang),
         Command::History(args) => history::run(args, lang),
         Command::Team(cmd) => team::run(cmd, lang),
+        Command::Copy(args) => copy::run(args, lang),
         Command::Providers(cmd) => providers::run(cmd, cli.lang),
     }
 }

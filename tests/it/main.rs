@@ -13,6 +13,7 @@ mod batch;
 mod batch_input;
 mod cli;
 mod cli_check;
+mod copy;
 mod desk;
 mod embedded_region;
 mod money;
