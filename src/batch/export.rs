@@ -90,7 +90,12 @@ pub fn line(row: &Row, res: &RowResult, reveal: bool) -> ResultLine {
             }
         }
     };
-    let msg: Option<&Msg> = res.message.as_ref();
+    // The row's own notes (pairing, expiry, repeats) before what its check said.
+    let joined = (!row.notes.is_empty()).then(|| {
+        let all: Vec<&Msg> = row.notes.iter().chain(res.message.as_ref()).collect();
+        Msg::new(all.iter().map(|m| m.zh.as_str()).collect::<Vec<_>>().join(" "), all.iter().map(|m| m.en.as_str()).collect::<Vec<_>>().join(" "))
+    });
+    let msg: Option<&Msg> = joined.as_ref().or(res.message.as_ref());
     let e = res.error.as_ref();
     ResultLine {
         row: row.index + 1,

@@ -91,6 +91,10 @@ pub struct Row {
     /// paid for twice, even when it reads differently the second time. Never stored as is
     /// (the database holds a keyed hash of it).
     pub photo_digest: Option<[u8; 32]>,
+    /// What the reviewer should know about the row beyond its check: the back photo paired
+    /// with it, a card that has expired, a duplicate of another row. Rows are named by their
+    /// 1-based position, never by a file name (which may hold another holder's name).
+    pub notes: Vec<Msg>,
 }
 
 /// A loaded input: its rows and the bytes it was read from (for the fingerprint).
@@ -359,6 +363,7 @@ impl TableBuilder {
             number: Sensitive::new(number),
             read_error,
             photo_digest: None,
+            notes: Vec::new(),
         });
         Ok(())
     }

@@ -94,15 +94,41 @@ pub struct Plan {
     pub rows: Vec<Row>,
     /// `results[i]` is the state of `rows[i]`.
     pub results: Vec<RowResult>,
+    /// `repeats[i]`: the earlier row `rows[i]` repeats in this batch (the same name and number,
+    /// or the same photo). Such a row is never sent: it takes that row's answer.
+    pub repeats: Vec<Option<usize>>,
 }
 
 impl Plan {
     pub fn count(&self, status: Status) -> usize {
         self.results.iter().filter(|r| r.status == status).count()
     }
-    /// Rows the paid phase will send.
+    /// Rows the paid phase will send (repeats of other rows take their answer instead).
     pub fn to_send(&self) -> usize {
-        self.count(Status::Pending)
+        self.sendable().count()
+    }
+    /// Positions of the rows the paid phase will send.
+    fn sendable(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.rows.len()).filter(|&i| self.results[i].status == Status::Pending && self.repeats.get(i).is_none_or(Option::is_none))
+    }
+    /// Repeats still pending whose earlier row has its answer: that answer, said to be shared.
+    fn settled_repeats(&self) -> Vec<(usize, RowResult)> {
+        let mut out = Vec::new();
+        for (i, of) in self.repeats.iter().enumerate() {
+            let Some(j) = *of else { continue };
+            let (mine, theirs) = (&self.results[i], &self.results[j]);
+            if mine.status != Status::Pending || matches!(theirs.status, Status::Pending | Status::Sending) {
+                continue;
+            }
+            let n = self.rows[j].index + 1;
+            let said = Msg::new(format!("与第 {n} 行相同，沿用其结果，未重复付费。"), format!("The same as row {n}: its answer applies; not paid for again."));
+            let message = match &theirs.message {
+                Some(m) => Msg::new(format!("{} {}", said.zh, m.zh), format!("{} {}", said.en, m.en)),
+                None => said,
+            };
+            out.push((i, RowResult { message: Some(message), ..theirs.clone() }));
+        }
+        out
     }
     /// Rows carried over from earlier batches (answered, or maybe billed, there): not sent.
     pub fn reused(&self) -> usize {
@@ -244,10 +270,13 @@ impl Runner {
                 for (i, r) in carried {
                     results[i] = r;
                 }
-                if !results.iter().any(|r| r.status == Status::Pending) {
-                    state::mark_finished(&self.store, &id)?;
+                let (rows, repeats) = with_repeats(rows, &keys);
+                let mut plan = Plan { batch_id: id, resumed: true, previous: None, rows: normalised(rows), results, repeats };
+                self.settle_repeats(&mut plan, &|_| {})?;
+                if !plan.results.iter().any(|r| r.status == Status::Pending) {
+                    state::mark_finished(&self.store, &plan.batch_id)?;
                 }
-                return Ok(Plan { batch_id: id, resumed: true, previous: None, rows: normalised(rows), results });
+                return Ok(plan);
             }
             // The stored batch does not match the rows (should not happen with equal bytes):
             // close it and start afresh rather than guess.
@@ -308,8 +337,11 @@ impl Runner {
         for r in &mut locals {
             *r = r.clone().batch(&id);
         }
+        let (rows, repeats) = with_repeats(rows, &keys);
         state::create(&self.store, &id, &self.provider, &fingerprint, self.operator.as_deref(), &rows, &results, &keys, &locals)?;
-        Ok(Plan { batch_id: id, resumed: false, previous, rows: normalised(rows), results })
+        let mut plan = Plan { batch_id: id, resumed: false, previous, rows: normalised(rows), results, repeats };
+        self.settle_repeats(&mut plan, &|_| {})?;
+        Ok(plan)
     }
 
     /// The rows still to send (`pending` in `results`) that earlier batches answered or may
@@ -358,6 +390,21 @@ impl Runner {
         h.finish()
     }
 
+    /// Gives each repeat whose earlier row has its answer that answer, stored and told.
+    fn settle_repeats(&self, plan: &mut Plan, on_event: &dyn Fn(&Event)) -> Result<(), BatchError> {
+        let settled = plan.settled_repeats();
+        if settled.is_empty() {
+            return Ok(());
+        }
+        let stored: Vec<(usize, RowResult)> = settled.iter().map(|(i, r)| (plan.rows[*i].index, r.clone())).collect();
+        state::update_rows(&self.store, &plan.batch_id, &[], &stored)?;
+        for (i, r) in settled {
+            plan.results[i] = r.clone();
+            on_event(&Event::Row { index: i, result: r });
+        }
+        Ok(())
+    }
+
     /// Sends every pending row through `call`, at most `qps` per second, until done or
     /// cancelled. `consent` must be the clerk's confirmation of the holders' consent for the
     /// whole batch. Rows in flight when `cancel` fires are allowed to finish (their answer is
@@ -368,9 +415,12 @@ impl Runner {
         Fut: Future<Output = Result<Verdict, ProviderError>> + Send,
         E: Fn(&Event) + Send + Sync,
     {
-        let to_send: Vec<usize> = (0..plan.rows.len()).filter(|&i| plan.results[i].status == Status::Pending).collect();
+        let to_send: Vec<usize> = plan.sendable().collect();
         if to_send.is_empty() {
-            state::mark_finished(&self.store, &plan.batch_id)?;
+            self.settle_repeats(plan, &on_event)?;
+            if plan.count(Status::Pending) == 0 {
+                state::mark_finished(&self.store, &plan.batch_id)?;
+            }
             return Ok(plan.summary());
         }
         if !consent {
@@ -487,7 +537,8 @@ impl Runner {
         if let Some(e) = first_error {
             return Err(e);
         }
-        if plan.to_send() == 0 {
+        self.settle_repeats(plan, &on_event)?;
+        if plan.count(Status::Pending) == 0 {
             state::mark_finished(&self.store, &plan.batch_id)?;
         }
         Ok(plan.summary())
@@ -508,6 +559,15 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, AuditError> +
         Ok(r) => Ok(r?),
         Err(e) => Err(BatchError::Audit(AuditError::Db(Msg::new(format!("数据库任务失败：{e}"), format!("A database task failed: {e}"))))),
     }
+}
+
+/// The rows with the notes on repeats added, and which earlier row each repeats.
+fn with_repeats(mut rows: Vec<Row>, keys: &[Option<RowKeys>]) -> (Vec<Row>, Vec<Option<usize>>) {
+    let (same, notes) = super::pair::repeats(&rows, keys);
+    for (row, notes) in rows.iter_mut().zip(notes) {
+        row.notes.extend(notes);
+    }
+    (rows, same.into_iter().map(|s| s.map(|(j, _)| j)).collect())
 }
 
 /// The rows with their numbers normalised as they will be sent.

@@ -859,3 +859,73 @@ async fn foreign_permanent_resident_numbers_are_not_sent() {
     assert_eq!(callee.total(), 1);
     assert_eq!(callee.calls.lock().unwrap().get(&number(1)), Some(&1));
 }
+
+/// The same name and number twice in one table is checked and paid once; the repeat takes the
+/// answer; one number under two names is flagged on both rows (and both asked).
+#[tokio::test]
+async fn repeats_in_one_batch_are_paid_once_and_flagged() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("people.csv");
+    let (a, b) = (number(1), number(2));
+    std::fs::write(&csv, format!("姓名,身份证号\n张三,{a}\n李四,{b}\n张三,{a}\n王五,{b}\n")).unwrap();
+    let runner = Runner::new(open(dir.path()), "apizero", 50.0);
+    let mut plan = runner.prepare(batch::load(&csv).unwrap()).unwrap();
+    assert_eq!(plan.to_send(), 3, "the repeated row is not counted as a call");
+    let callee = Callee::default();
+    runner.run(&mut plan, true, &CancellationToken::new(), |_| {}, callee.replier(Duration::ZERO)).await.unwrap();
+    assert_eq!(callee.total(), 3);
+    assert_eq!(callee.calls.lock().unwrap()[&a], 1, "paid once for 张三");
+    assert_eq!(plan.results[2].status, Status::Done);
+    assert_eq!(plan.results[2].verdict, plan.results[0].verdict);
+    assert_eq!(plan.count(Status::Pending), 0);
+    let lines = export::lines(&plan, false);
+    assert!(lines[2].message_zh.as_deref().unwrap().contains("与第 1 行"), "{:?}", lines[2].message_zh);
+    for i in [1, 3] {
+        assert!(lines[i].message_en.as_deref().unwrap().contains("under another name"), "{:?}", lines[i].message_en);
+    }
+    assert!(lines[0].message_zh.is_none());
+    assert!(all_finished(&open(dir.path())));
+}
+
+/// A folder's back photos are paired with their fronts (by name, else by order): no row of
+/// their own; an expired back is said on the front's row.
+#[tokio::test]
+async fn backs_in_a_folder_pair_with_their_fronts() {
+    use idcheck::card::{CardFields, Side};
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("photos");
+    std::fs::create_dir(&photos).unwrap();
+    for f in ["a_back.jpg", "a_front.jpg", "b1.jpg", "b2.jpg", "c_back.jpg"] {
+        std::fs::write(photos.join(f), format!("\u{FF}\u{D8} {f}")).unwrap();
+    }
+    let store = open(dir.path());
+    let input = batch::load(&photos).unwrap();
+    let input = batch::read_images_on(
+        &store,
+        "local",
+        None,
+        input,
+        |path| {
+            let f = path.file_name().unwrap().to_string_lossy().into_owned();
+            async move {
+                Ok(match f.as_str() {
+                    "a_front.jpg" => CardFields { side: Some(Side::Front), name: Some("张三".into()), number: Some(number(1)), ..Default::default() },
+                    "b1.jpg" => CardFields { side: Some(Side::Front), name: Some("李四".into()), number: Some(number(2)), ..Default::default() },
+                    "a_back.jpg" => CardFields { side: Some(Side::Back), valid_until: Some("2020.01.01".into()), ..Default::default() },
+                    _ => CardFields { side: Some(Side::Back), valid_until: Some("长期".into()), ..Default::default() },
+                })
+            }
+        },
+        idcheck::id::Date::parse("2026-12-05").unwrap(),
+    )
+    .await;
+    // a_front (+ a_back), b1 (+ b2), c_back alone.
+    assert_eq!(input.rows.len(), 3);
+    let en = |i: usize| input.rows[i].notes.iter().map(|m| m.en.clone()).collect::<Vec<_>>().join(" ");
+    assert!(en(0).contains("a_back.jpg") && en(0).contains("expired on 2020"), "{}", en(0));
+    assert!(en(1).contains("b2.jpg") && !en(1).contains("expired"), "{}", en(1));
+    assert!(input.rows[2].read_error.as_ref().unwrap().en.contains("no photo of its front"));
+    let runner = Runner::new(store, "apizero", 50.0);
+    let plan = runner.prepare(input).unwrap();
+    assert_eq!((plan.to_send(), plan.count(Status::Invalid)), (2, 1));
+}
