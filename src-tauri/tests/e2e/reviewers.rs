@@ -72,7 +72,7 @@ async fn batch_from_a_folder_shows_progress_results_and_exports() {
     app.click("#batch-load").await;
     app.wait_js_for("return !document.querySelector('#batch-plan').hidden", Duration::from_secs(60)).await;
     let summary = app.text("#batch-summary").await;
-    assert!(summary.contains("共 3 行") && summary.contains("待核验 2 行") && summary.contains("本地校验不通过 1 行"), "{summary}");
+    assert!(summary.contains("共 3 行") && summary.contains("待核验 1 行") && summary.contains("本地校验不通过 1 行"), "{summary}");
     // Validated and read, nothing paid yet; the unreadable file is reported, never sent.
     assert_eq!(app.fakes.calls(Endpoint::Apizero2c), 0);
     assert_eq!(app.fakes.calls(Endpoint::ApizeroOcr), 2);
@@ -87,12 +87,13 @@ async fn batch_from_a_folder_shows_progress_results_and_exports() {
     app.wait_js("return !document.querySelector('#batch-progress').hidden").await;
     app.wait_js_for("return !document.querySelector('#batch-done').hidden", Duration::from_secs(60)).await;
     let progress = app.text("#batch-progress-text").await;
-    assert!(progress.contains("2/2"), "progress reached the end: {progress}");
+    // The second photo repeats the first (same name and number): one call, not two.
+    assert!(progress.contains("1/1"), "progress reached the end: {progress}");
     let bar = app.js("const b=document.querySelector('#batch-bar'); return [b.value, b.max]", vec![]).await;
-    assert_eq!((bar[0].as_f64(), bar[1].as_f64()), (Some(2.0), Some(2.0)), "the bar is full");
+    assert_eq!((bar[0].as_f64(), bar[1].as_f64()), (Some(1.0), Some(1.0)), "the bar is full");
     assert!(app.text("#batch-done").await.contains("一致 2"), "{}", app.text("#batch-done").await);
     assert_eq!(app.js("return document.querySelectorAll(\"#batch-rows tr[data-status='done']\").length", vec![]).await, 2);
-    // The same holder twice is paid once (the second answer is reused).
+    // The same holder twice is paid once (the second row takes the first's answer).
     assert_eq!(app.fakes.calls(Endpoint::Apizero2c), 1);
     let table = app.text("#batch-rows").await;
     assert!(table.contains(MASKED) && table.contains("李*") && !table.contains(MATCH_NUMBER), "masked in the window: {table}");
@@ -127,7 +128,7 @@ async fn batch_from_a_folder_shows_progress_results_and_exports() {
     // The batch is in the audit trail too: two-factor rows carry its consent.
     app.click("#nav-history").await;
     app.select("#h-kind", "two_factor").await;
-    app.wait_js("return document.querySelectorAll('#history-rows tr[data-outcome=\"match\"]').length === 2").await;
+    app.wait_js("return document.querySelectorAll('#history-rows tr[data-outcome=\"match\"]').length === 1").await;
     app.stop().await;
 }
 
