@@ -98,6 +98,26 @@ struct Candidate {
     found: Found,
     cut: f64,
     area: f64,
+    /// Found only by the searches [`locate_all`] widens (a further region, or a small part of a
+    /// light region); [`detect`] passes over it, so that one card is found as before.
+    minor: bool,
+}
+
+/// A candidate in the input image's pixels, turned upright, with its evidence.
+struct Scored {
+    quad: Quad,
+    found: Found,
+    cut: f64,
+    area: f64,
+    minor: bool,
+    evidence: Evidence,
+}
+
+/// Everything the searches found in one photo.
+struct Survey {
+    scored: Vec<Scored>,
+    region_found: bool,
+    cut_region: bool,
 }
 
 /// Like [`locate`], with what the quality checks need to know.
@@ -111,9 +131,120 @@ struct Candidate {
 /// paper before the frame.
 pub fn detect(img: &RgbImage) -> Detection {
     let none = Detection { quad: None, touches_border: false, region_found: false, found: None, cut: 0.0, evidence: Evidence::default() };
+    let Some(survey) = survey(img) else { return none };
+    match best(&survey.scored) {
+        Some(c) => Detection { quad: Some(c.quad), touches_border: c.cut > 0.0, region_found: true, found: Some(c.found), cut: c.cut, evidence: c.evidence },
+        None => Detection { region_found: survey.region_found, touches_border: survey.cut_region, ..none },
+    }
+}
+
+/// Every card wholly in view (at most [`MAX_CARDS`]), largest first, each with its corners in
+/// [`locate`]'s order (card top-left first, upright).
+///
+/// Clerks photograph the front and the back of a card side by side, or lay both on a scanner;
+/// a photocopy page holds both sides. The same searches as [`detect`] run, a little wider (more
+/// regions per search, small parts of a light region: a card on a sheet among others). Every
+/// whole candidate that looks like an ID card counts; a candidate holding two others (the
+/// sheet under them, the whole frame) is left out, overlapping ones give the card [`locate`]
+/// gives (or the larger), and all cards are of about one size, as they are in one photo. With
+/// one card in view this is exactly [`locate`]'s answer.
+pub fn locate_all(img: &RgbImage) -> Vec<Quad> {
+    let Some(survey) = survey(img) else { return Vec::new() };
+    let first = best(&survey.scored).filter(|c| c.cut == 0.0);
+    let good: Vec<&Scored> = survey.scored.iter().filter(|c| c.cut == 0.0 && c.evidence.score >= FRAME_MIN_SCORE).collect();
+    // A candidate holding two separate others is what they lie on.
+    let holds_two = |c: &Scored| {
+        let inner: Vec<&&Scored> = good.iter().filter(|o| o.area < 0.7 * c.area && c.quad.contains(centre(&o.quad))).collect();
+        inner.iter().enumerate().any(|(i, a)| inner[i + 1..].iter().any(|b| !overlap(&a.quad, &b.quad)))
+    };
+    let mut chosen: Vec<&Scored> = Vec::new();
+    if let Some(f) = first {
+        if !holds_two(f) {
+            chosen.push(f);
+        }
+    }
+    let mut rest: Vec<&Scored> = good.iter().copied().filter(|c| !holds_two(c)).collect();
+    rest.sort_by(|a, b| b.area.total_cmp(&a.area));
+    for c in rest {
+        if chosen.len() >= MAX_CARDS || chosen.iter().any(|o| overlap(&o.quad, &c.quad)) {
+            continue;
+        }
+        chosen.push(c);
+    }
+    // One photo, one card size: a much smaller "card" is something else (print on a sheet).
+    let largest = chosen.iter().map(|c| c.area).fold(0.0, f64::max);
+    chosen.retain(|c| c.area >= SAME_SIZE * largest);
+    let mut quads: Vec<Quad> = chosen.into_iter().map(|c| c.quad).collect();
+    quads.sort_by(|a, b| b.area().total_cmp(&a.area()));
+    quads
+}
+
+/// The most cards [`locate_all`] reports.
+pub const MAX_CARDS: usize = 4;
+
+/// The smallest area, as a share of the largest card's, of another card in the same photo
+/// (perspective makes a far card look smaller, not this much).
+const SAME_SIZE: f64 = 0.4;
+
+fn centre(q: &Quad) -> Point {
+    let c = q.corners;
+    Point::new(c.iter().map(|p| p.x).sum::<f64>() / 4.0, c.iter().map(|p| p.y).sum::<f64>() / 4.0)
+}
+
+/// Two outlines overlap when either holds the other's centre or a point a third of the way from
+/// a corner to that centre (cards may touch; they do not lie on each other).
+fn overlap(a: &Quad, b: &Quad) -> bool {
+    let probes = |q: &Quad| {
+        let c = centre(q);
+        let mut v = vec![c];
+        v.extend(q.corners.iter().map(|p| Point::new(p.x + (c.x - p.x) / 3.0, p.y + (c.y - p.y) / 3.0)));
+        v
+    };
+    probes(b).into_iter().any(|p| a.contains(p)) || probes(a).into_iter().any(|p| b.contains(p))
+}
+
+/// The candidate [`detect`] reports: the best evidence wins; a whole outline before the frame, a
+/// larger region on a tie. Candidates only [`locate_all`] looks for are passed over.
+fn best(scored: &[Scored]) -> Option<&Scored> {
+    let mut best: Option<&Scored> = None;
+    for c in scored.iter().filter(|c| !c.minor) {
+        let ev = &c.evidence;
+        if c.found == Found::Frame && ev.score < FRAME_MIN_SCORE {
+            // The frame is a card only when it looks like one.
+            continue;
+        }
+        let better = match best {
+            None => true,
+            Some(b) => {
+                let bev = &b.evidence;
+                let (pass, bpass) = (ev.score >= FRAME_MIN_SCORE, bev.score >= FRAME_MIN_SCORE);
+                if pass != bpass {
+                    pass
+                } else if !pass {
+                    ev.score > bev.score
+                } else if (c.cut > 0.0) != (b.cut > 0.0) {
+                    // A card wholly in view, parted from a sheet that runs out of it, before the
+                    // two together.
+                    b.cut > 0.0
+                } else if (c.found == Found::Frame) != (b.found == Found::Frame) {
+                    b.found == Found::Frame
+                } else {
+                    c.area > b.area
+                }
+            }
+        };
+        if better {
+            best = Some(c);
+        }
+    }
+    best
+}
+
+/// Runs the searches (see [`detect`]) and scores every candidate; `None` for a tiny image.
+fn survey(img: &RgbImage) -> Option<Survey> {
     let (w, h) = img.dimensions();
     if w < 16 || h < 16 {
-        return none;
+        return None;
     }
     let k = (w.max(h) as f64 / WORK_EDGE as f64).max(1.0);
     let (sw, sh) = (((w as f64 / k).round() as u32).max(1), ((h as f64 / k).round() as u32).max(1));
@@ -136,16 +267,17 @@ pub fn detect(img: &RgbImage) -> Detection {
         if t == t1 {
             light = mask.clone();
         }
-        for comp in components(&mask, uw, uh, 3) {
+        for (idx, comp) in components(&mask, uw, uh, 3 + MAX_CARDS).into_iter().enumerate() {
+            let minor = idx >= 3;
             let sides = comp.border_sides.iter().filter(|&&b| b).count();
             let ring = 2 * (uw + uh) - 4;
-            if t == t1 && sides == 4 && comp.pixels.len() * 100 > uw * uh * 55 && comp.border_pixels * 100 >= ring * 80 {
+            if !minor && t == t1 && sides == 4 && comp.pixels.len() * 100 > uw * uh * 55 && comp.border_pixels * 100 >= ring * 80 {
                 frame_filled = true;
             }
-            if let Some(c) = candidate(&comp, uw, uh, Found::Desk) {
-                region_found = true;
+            if let Some(c) = candidate(&comp, uw, uh, Found::Desk, minor) {
+                region_found |= !minor;
                 cands.push(c);
-            } else if t == t1 && comp.pixels.len() * 50 > uw * uh && sides < 3 {
+            } else if !minor && t == t1 && comp.pixels.len() * 50 > uw * uh && sides < 3 {
                 // A solid light region that is no card outline: a card cut off by the frame when
                 // it runs into the edge.
                 let solid = comp.pixels.len() as f64 >= 0.85 * polygon_area(&convex_hull(&comp.boundary));
@@ -164,27 +296,54 @@ pub fn detect(img: &RgbImage) -> Detection {
     let eroded = morph(&mask, uw, uh, 1, false);
     mask.copy_from_slice(&eroded);
     fill_holes(&mut mask, uw, uh);
-    for comp in components(&mask, uw, uh, 3) {
+    for (idx, comp) in components(&mask, uw, uh, 3 + MAX_CARDS).into_iter().enumerate() {
         // A part of a light region (a patch of a sheet between its print) is no card: the card
-        // is most of what it was parted from.
+        // is most of what it was parted from. Several cards on one sheet are each a smaller part.
         let (x, y) = comp.pixels[0];
-        if comp.pixels.len() * 5 < region_size(&light, uw, uh, y as usize * uw + x as usize) {
+        let whole = region_size(&light, uw, uh, y as usize * uw + x as usize);
+        let minor = idx >= 3 || comp.pixels.len() * 5 < whole;
+        if comp.pixels.len() * 5 * MAX_CARDS < whole {
             continue;
         }
-        if let Some(c) = candidate(&comp, uw, uh, Found::Desk) {
-            region_found = true;
+        if let Some(c) = candidate(&comp, uw, uh, Found::Desk, minor) {
+            region_found |= !minor;
             cands.push(c);
         }
     }
     // Regions that differ from white paper at the frame's edge.
-    if let Some(paper) = paper_colour(&small) {
+    let paper = paper_colour(&small);
+    if let Some(paper) = paper {
         let mut mask: Vec<bool> = small.pixels().map(|p| colour_dist(p, &paper) > PAPER_DIFF).collect();
         close(&mut mask, uw, uh, 3);
         fill_holes(&mut mask, uw, uh);
-        for comp in components(&mask, uw, uh, 2) {
-            if let Some(c) = candidate(&comp, uw, uh, Found::Paper) {
-                region_found = true;
+        for (idx, comp) in components(&mask, uw, uh, 2 + MAX_CARDS).into_iter().enumerate() {
+            let minor = idx >= 2;
+            if let Some(c) = candidate(&comp, uw, uh, Found::Paper, minor) {
+                region_found |= !minor;
                 cands.push(c);
+            }
+        }
+    }
+    // Regions that differ from a white sheet lying on the desk (a photocopy page holding both
+    // sides): the sheet's colour is that of the light region's brighter class (above `t2`), as
+    // the frame's edge gives it for a scan. Only [`locate_all`] looks at these.
+    if t2 > t1 && paper.is_none() {
+        if let Some(sheet) = components(&light, uw, uh, 1).into_iter().next().filter(|c| c.pixels.len() * 12 > uw * uh) {
+            let bright: Vec<Rgb<u8>> = sheet.pixels.iter().map(|&(x, y)| *small.get_pixel(x, y)).filter(|p| luma_of(p) > t2).collect();
+            if let Some(colour) = paper_like(&bright) {
+                let mut inside = vec![false; uw * uh];
+                for &(x, y) in &sheet.pixels {
+                    inside[y as usize * uw + x as usize] = true;
+                }
+                let inside = morph(&inside, uw, uh, 2, false);
+                let mut mask: Vec<bool> = small.pixels().zip(&inside).map(|(p, &i)| i && colour_dist(p, &colour) > PAPER_DIFF).collect();
+                close(&mut mask, uw, uh, 3);
+                fill_holes(&mut mask, uw, uh);
+                for comp in components(&mask, uw, uh, 2 + MAX_CARDS) {
+                    if let Some(c) = candidate(&comp, uw, uh, Found::Paper, true) {
+                        cands.push(c);
+                    }
+                }
             }
         }
     }
@@ -192,47 +351,18 @@ pub fn detect(img: &RgbImage) -> Detection {
     let frame_aspect = sw.max(sh) as f64 / sw.min(sh) as f64;
     if frame_filled && (FRAME_ASPECT.0..FRAME_ASPECT.1).contains(&frame_aspect) {
         let q = Quad::rect(0.0, 0.0, sw as f64, sh as f64);
-        cands.push(Candidate { quad: orient_long_side(q), found: Found::Frame, cut: 0.0, area: (sw * sh) as f64 });
+        cands.push(Candidate { quad: orient_long_side(q), found: Found::Frame, cut: 0.0, area: (sw * sh) as f64, minor: false });
         region_found = true;
     }
-    // The best evidence wins; a whole outline before the frame, a larger region on a tie.
-    let mut best: Option<(Quad, &Candidate, Evidence)> = None;
-    for c in &cands {
-        let quad = upright(img, c.quad.scaled(k));
-        let ev = evidence(img, &quad);
-        if c.found == Found::Frame && ev.score < FRAME_MIN_SCORE {
-            // The frame is a card only when it looks like one.
-            continue;
-        }
-        let better = match &best {
-            None => true,
-            Some((_, b, bev)) => {
-                let (pass, bpass) = (ev.score >= FRAME_MIN_SCORE, bev.score >= FRAME_MIN_SCORE);
-                if pass != bpass {
-                    pass
-                } else if !pass {
-                    ev.score > bev.score
-                } else if (c.cut > 0.0) != (b.cut > 0.0) {
-                    // A card wholly in view, parted from a sheet that runs out of it, before the
-                    // two together.
-                    b.cut > 0.0
-                } else if (c.found == Found::Frame) != (b.found == Found::Frame) {
-                    b.found == Found::Frame
-                } else {
-                    c.area > b.area
-                }
-            }
-        };
-        if better {
-            best = Some((quad, c, ev));
-        }
-    }
-    match best {
-        Some((quad, c, evidence)) => {
-            Detection { quad: Some(quad), touches_border: c.cut > 0.0, region_found: true, found: Some(c.found), cut: c.cut, evidence }
-        }
-        None => Detection { region_found, touches_border: cut_region, ..none },
-    }
+    let scored = cands
+        .into_iter()
+        .map(|c| {
+            let quad = upright(img, c.quad.scaled(k));
+            let evidence = evidence(img, &quad);
+            Scored { quad, found: c.found, cut: c.cut, area: c.area, minor: c.minor, evidence }
+        })
+        .collect();
+    Some(Survey { scored, region_found, cut_region })
 }
 
 /// The evidence score (see [`Evidence::score`]) the whole frame needs to be taken for a card.
@@ -288,6 +418,26 @@ fn paper_colour(img: &RgbImage) -> Option<Rgb<u8>> {
     let spread = paper.0.iter().max().unwrap_or(&0) - paper.0.iter().min().unwrap_or(&0);
     let close = ring.iter().filter(|p| colour_dist(p, &paper) <= PAPER_DIFF).count();
     (l >= 200 && spread <= 20 && close * 100 >= ring.len() * 85).then_some(paper)
+}
+
+/// The median colour of `pixels` when it is paper: light (luma ≥ 200) and nearly neutral, and
+/// there are enough of them to tell.
+fn paper_like(pixels: &[Rgb<u8>]) -> Option<Rgb<u8>> {
+    if pixels.len() < 64 {
+        return None;
+    }
+    let med = |c: usize| {
+        let mut v: Vec<u8> = pixels.iter().map(|p| p[c]).collect();
+        let mid = v.len() / 2;
+        *v.select_nth_unstable(mid).1
+    };
+    let paper = Rgb([med(0), med(1), med(2)]);
+    let spread = paper.0.iter().max().unwrap_or(&0) - paper.0.iter().min().unwrap_or(&0);
+    (luma_of(&paper) >= 200 && spread <= 20).then_some(paper)
+}
+
+fn luma_of(p: &Rgb<u8>) -> u8 {
+    ((p[0] as u32 * 77 + p[1] as u32 * 150 + p[2] as u32 * 29) >> 8) as u8
 }
 
 fn colour_dist(a: &Rgb<u8>, b: &Rgb<u8>) -> f64 {
@@ -351,7 +501,7 @@ fn fill_holes(mask: &mut [bool], w: usize, h: usize) {
 /// A card outline from one region, or `None` when the region is not card-shaped: too small
 /// (under 0.25 % of the frame) or nearly the whole frame, hugging three or more sides, not
 /// solid, not a convex quadrilateral filling its hull, or not of a card's aspect.
-fn candidate(comp: &Component, w: usize, h: usize, found: Found) -> Option<Candidate> {
+fn candidate(comp: &Component, w: usize, h: usize, found: Found, minor: bool) -> Option<Candidate> {
     let total = w * h;
     let n = comp.pixels.len();
     if n * 400 < total || n * 100 > total * 97 {
@@ -385,7 +535,7 @@ fn candidate(comp: &Component, w: usize, h: usize, found: Found) -> Option<Candi
     // A card region covering most of the frame is a card filling it (a crop to the card with a
     // pixel or two of it lost), not a card running out of view.
     let cut = if quad.area() > 0.8 * total as f64 { 0.0 } else { outline_on_edge(&quad, w as f64, h as f64) };
-    Some(Candidate { area: quad.area(), quad, found, cut })
+    Some(Candidate { area: quad.area(), quad, found, cut, minor })
 }
 
 /// Share of the quadrilateral's outline within 1.5 pixels of the frame's edge (or beyond it):

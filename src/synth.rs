@@ -25,19 +25,60 @@ pub struct Scene {
     /// Amplitude of per-pixel sensor noise (0 = none).
     pub noise: u8,
     pub seed: u64,
+    /// Further cards in the same photo (the back beside the front, another person's card),
+    /// drawn after `card`; they should not overlap.
+    pub more: Vec<(Quad, Face)>,
+    /// A white sheet under the cards (a photocopy page lying on the desk), corners clockwise.
+    pub sheet: Option<Quad>,
+}
+
+/// Which side of a card to draw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Face {
+    /// Text on the left, a portrait on the right.
+    Front,
+    /// A red emblem at the top left, the title beside it, two lines of text at the bottom.
+    Back,
+}
+
+/// The corners (top-left, top-right, bottom-right, bottom-left) of a card `cw` wide centred at
+/// `(cx, cy)`, turned by `angle_deg`.
+pub fn card_at(cx: f64, cy: f64, cw: f64, angle_deg: f64) -> Quad {
+    let ch = cw * CARD_H / CARD_W;
+    let (s, c) = angle_deg.to_radians().sin_cos();
+    Quad::new(
+        [(-cw / 2.0, -ch / 2.0), (cw / 2.0, -ch / 2.0), (cw / 2.0, ch / 2.0), (-cw / 2.0, ch / 2.0)]
+            .map(|(x, y)| Point::new(cx + x * c - y * s, cy + x * s + y * c)),
+    )
 }
 
 impl Scene {
     /// A `width × height` photo with the card centred, covering `fill` of the width, turned by
     /// `angle_deg`.
     pub fn centred(width: u32, height: u32, fill: f64, angle_deg: f64) -> Scene {
-        let cw = width as f64 * fill;
+        let card = card_at(width as f64 / 2.0, height as f64 / 2.0, width as f64 * fill, angle_deg);
+        Scene { width, height, card: Some(card), noise: 6, seed: 7, more: Vec::new(), sheet: None }
+    }
+
+    /// A `width × height` photo with two cards (`first` at the left or top, then `second`) each
+    /// `fill` of the width (side by side) or of the height's card width (stacked), a gap of
+    /// `gap` of a card's width between them, both turned by `angle_deg` about their own centres.
+    pub fn pair(width: u32, height: u32, fill: f64, stacked: bool, gap: f64, angle_deg: f64, second: Face) -> Scene {
+        let (w, h) = (width as f64, height as f64);
+        let cw = w * fill;
         let ch = cw * CARD_H / CARD_W;
-        let (cx, cy) = (width as f64 / 2.0, height as f64 / 2.0);
-        let (s, c) = angle_deg.to_radians().sin_cos();
-        let corners = [(-cw / 2.0, -ch / 2.0), (cw / 2.0, -ch / 2.0), (cw / 2.0, ch / 2.0), (-cw / 2.0, ch / 2.0)]
-            .map(|(x, y)| Point::new(cx + x * c - y * s, cy + x * s + y * c));
-        Scene { width, height, card: Some(Quad::new(corners)), noise: 6, seed: 7 }
+        let (a, b) = if stacked {
+            let d = (ch * (1.0 + gap)) / 2.0;
+            ((w / 2.0, h / 2.0 - d), (w / 2.0, h / 2.0 + d))
+        } else {
+            let d = (cw * (1.0 + gap)) / 2.0;
+            ((w / 2.0 - d, h / 2.0), (w / 2.0 + d, h / 2.0))
+        };
+        Scene {
+            card: Some(card_at(a.0, a.1, cw, angle_deg)),
+            more: vec![(card_at(b.0, b.1, cw, angle_deg), second)],
+            ..Scene::centred(width, height, fill, 0.0)
+        }
     }
 }
 
@@ -75,6 +116,8 @@ fn hash2(a: i64, b: i64, seed: u64) -> u64 {
 pub fn render(scene: &Scene) -> RgbImage {
     let (w, h) = (scene.width, scene.height);
     let to_card = scene.card.and_then(|q| Homography::from_rect(CARD_W, CARD_H, &q)).and_then(|h| h.inverse());
+    let to_more: Vec<(Homography, Face)> =
+        scene.more.iter().filter_map(|(q, f)| Homography::from_rect(CARD_W, CARD_H, q).and_then(|h| h.inverse()).map(|h| (h, *f))).collect();
     // Desk texture: wood-like bands whose phase wanders with a few low-frequency terms.
     let col_phase: Vec<f32> = (0..w).map(|x| (x as f32 * 0.0021).sin() * 9.0 + (x as f32 * 0.013).sin() * 1.5).collect();
     let mut img = RgbImage::new(w, h);
@@ -92,6 +135,20 @@ pub fn render(scene: &Scene) -> RgbImage {
                 if (0.0..CARD_W).contains(&u) && (0.0..CARD_H).contains(&v) {
                     rgb = Some(card_texel(u, v, scene.seed));
                 }
+            }
+            for (i, (inv, face)) in to_more.iter().enumerate() {
+                if rgb.is_some() {
+                    break;
+                }
+                let (u, v) = inv.apply(x as f64 + 0.5, y as f64 + 0.5);
+                if (0.0..CARD_W).contains(&u) && (0.0..CARD_H).contains(&v) {
+                    let seed = scene.seed.wrapping_add(i as u64 + 1);
+                    rgb = Some(if *face == Face::Back { back_texel(u, v, seed) } else { card_texel(u, v, seed) });
+                }
+            }
+            if rgb.is_none() && scene.sheet.is_some_and(|q| q.contains(Point::new(x as f64 + 0.5, y as f64 + 0.5))) {
+                let l = (246.0 * light_y) as u8;
+                rgb = Some([l, l, l.saturating_sub(2)]);
             }
             let [r, g, b] = rgb.unwrap_or_else(|| {
                 let band = ((yf * 0.045 + col_phase[x]).sin() * 0.5 + 0.5) * 26.0;
@@ -154,6 +211,36 @@ fn card_texel(u: f64, v: f64, seed: u64) -> [u8; 3] {
     let g = ((u * 0.21 + (v * 0.05).sin() * 3.0).sin() * (v * 0.17 + (u * 0.04).sin() * 2.0).sin()) as f32;
     let fade = 1.0 - (((u - 428.0) / 500.0).powi(2) + ((v - 270.0) / 400.0).powi(2)) as f32 * 0.4;
     let k = (g * 0.5 + 0.5) * 22.0 * fade;
+    [(236.0 - k * 0.9) as u8, (240.0 - k * 0.3) as u8, (236.0 - k * 0.1) as u8]
+}
+
+/// The back of the card at `(u, v)`: a red emblem at the top left, two title rows beside it and
+/// two rows of marks (issuing authority, validity) at the bottom, on the front's background.
+fn back_texel(u: f64, v: f64, seed: u64) -> [u8; 3] {
+    let d = ((u - 130.0).powi(2) + (v - 125.0).powi(2)).sqrt();
+    if d < 80.0 {
+        return if d > 62.0 || ((u - 130.0).abs() < 30.0 && (v - 125.0).abs() < 30.0) { [200, 30, 34] } else { [226, 190, 60] };
+    }
+    const ROWS: [(f64, f64, f64, f64, f64); 4] =
+        [(60.0, 56.0, 270.0, 790.0, 56.0), (160.0, 70.0, 270.0, 790.0, 70.0), (380.0, 30.0, 320.0, 640.0, 30.0), (440.0, 30.0, 320.0, 700.0, 26.0)];
+    for (i, &(top, hgt, x0, x1, gw)) in ROWS.iter().enumerate() {
+        if v >= top && v < top + hgt && u >= x0 && u < x1 {
+            let (cu, cv) = (((u - x0) / gw).fract(), (v - top) / hgt);
+            let bits = hash2(((u - x0) / gw) as i64, i as i64 + 16, seed);
+            let t = 0.13;
+            let on = (bits & 1 != 0 && (cv - 0.15).abs() < t / 2.0)
+                || (bits & 2 != 0 && (cv - 0.5).abs() < t / 2.0)
+                || (bits & 4 != 0 && (cv - 0.85).abs() < t / 2.0)
+                || (bits & 8 != 0 && (cu - 0.2).abs() < t / 2.0)
+                || (bits & 16 != 0 && (cu - 0.5).abs() < t / 2.0)
+                || (bits & 32 != 0 && (cu - 0.75).abs() < t / 2.0);
+            if on && cu > 0.08 && cu < 0.92 {
+                return [28, 30, 36];
+            }
+        }
+    }
+    let g = ((u * 0.19 + (v * 0.06).sin() * 3.0).sin() * (v * 0.15 + (u * 0.05).sin() * 2.0).sin()) as f32;
+    let k = (g * 0.5 + 0.5) * 20.0;
     [(236.0 - k * 0.9) as u8, (240.0 - k * 0.3) as u8, (236.0 - k * 0.1) as u8]
 }
 

@@ -82,3 +82,106 @@ fn cut_off_and_empty_scenes_give_nothing() {
     assert!(locate(&RgbImage::new(10, 10)).is_none());
     assert!(locate(&RgbImage::from_pixel(300, 200, Rgb([250, 250, 250]))).is_none());
 }
+
+/// Matches every true card to a found one (corner error under 2 % of the width, same corner
+/// order) and checks nothing else was found.
+fn assert_finds(name: &str, found: &[Quad], truths: &[Quad]) {
+    assert_eq!(found.len(), truths.len(), "{name}: found {found:?}");
+    for t in truths {
+        let err = found.iter().map(|f| corner_error(f, t)).fold(f64::MAX, f64::min);
+        assert!(err < 0.02, "{name}: corner error {err:.3} of the width for {t:?}; found {found:?}");
+    }
+    for pair in found.windows(2) {
+        assert!(pair[0].area() >= pair[1].area(), "{name}: largest first");
+    }
+}
+
+fn truths(s: &Scene) -> Vec<Quad> {
+    s.card.iter().copied().chain(s.more.iter().map(|(q, _)| *q)).collect()
+}
+
+#[test]
+fn one_card_gives_what_locate_gives() {
+    let mut cut = Scene::centred(1600, 1200, 0.7, 0.0);
+    for c in cut.card.as_mut().unwrap().corners.iter_mut() {
+        c.x -= 500.0;
+    }
+    let scenes = [
+        Scene::centred(1600, 1200, 0.6, 0.0),
+        Scene::centred(1600, 1200, 0.5, -30.0),
+        Scene::centred(1200, 1600, 0.8, 90.0),
+        Scene::centred(1600, 1200, 0.6, 170.0),
+        perspective(Scene::centred(1600, 1200, 0.7, -5.0), 150.0, 0.0),
+        Scene::centred(2000, 1500, 0.25, 8.0),
+        Scene { card: Some(Quad::rect(0.0, 0.0, 1000.0, 631.0)), ..Scene::centred(1000, 631, 1.0, 0.0) },
+        Scene { card: None, ..Scene::centred(800, 600, 0.5, 0.0) },
+        cut,
+    ];
+    for (i, scene) in scenes.iter().enumerate() {
+        let img = synth::render(scene);
+        assert_eq!(locate_all(&img), locate(&img).into_iter().collect::<Vec<_>>(), "scene {i}");
+    }
+    assert!(locate_all(&RgbImage::new(10, 10)).is_empty());
+    assert!(locate_all(&RgbImage::from_pixel(300, 200, Rgb([250, 250, 250]))).is_empty());
+}
+
+#[test]
+fn finds_front_and_back_side_by_side_and_stacked() {
+    let cases = [
+        ("side by side", Scene::pair(2000, 1200, 0.4, false, 0.1, 0.0, synth::Face::Back)),
+        ("side by side, close", Scene::pair(2000, 1000, 0.45, false, 0.03, 0.0, synth::Face::Back)),
+        ("side by side, turned", Scene::pair(2000, 1400, 0.38, false, 0.15, 6.0, synth::Face::Back)),
+        ("stacked", Scene::pair(1200, 1600, 0.7, true, 0.12, 0.0, synth::Face::Back)),
+        ("stacked, turned", Scene::pair(1200, 1600, 0.65, true, 0.2, -5.0, synth::Face::Back)),
+        ("two fronts", Scene::pair(2000, 1200, 0.4, false, 0.1, 2.0, synth::Face::Front)),
+    ];
+    for (name, scene) in cases {
+        let img = synth::render(&scene);
+        assert_finds(name, &locate_all(&img), &truths(&scene));
+        // The single-card answer is one of them.
+        let one = locate(&img).unwrap_or_else(|| panic!("{name}: locate found none"));
+        assert!(truths(&scene).iter().any(|t| corner_error(&one, t) < 0.02), "{name}: locate gave {one:?}");
+    }
+}
+
+#[test]
+fn finds_both_sides_on_a_sheet_and_on_a_scan() {
+    // A photocopy page (A4, the cards across 42 % of it) lying on the desk, both sides printed
+    // on it; straight, turned, and a larger page running off the frame.
+    let mut page = Scene::pair(1600, 2000, 0.25, true, 0.4, 0.0, synth::Face::Back);
+    page.sheet = Some(Quad::rect(330.0, 330.0, 940.0, 1330.0));
+    let img = synth::render(&page);
+    assert_finds("sheet on a desk", &locate_all(&img), &truths(&page));
+    let mut turned = Scene::pair(1600, 2000, 0.25, true, 0.4, 3.0, synth::Face::Back);
+    turned.sheet = Some(synth::card_at(800.0, 1000.0, 1330.0, 93.0));
+    let img = synth::render(&turned);
+    assert_finds("sheet on a desk, turned", &locate_all(&img), &truths(&turned));
+    let mut large = Scene::pair(1600, 2000, 0.4, true, 0.3, 0.0, synth::Face::Back);
+    large.sheet = Some(Quad::rect(150.0, 200.0, 1300.0, 1900.0));
+    let img = synth::render(&large);
+    assert_finds("sheet off the frame", &locate_all(&img), &truths(&large));
+    // A flat scan: the white page fills the frame.
+    let mut scan = Scene::pair(1700, 2200, 0.45, true, 0.3, 0.0, synth::Face::Back);
+    scan.sheet = Some(Quad::rect(-10.0, -10.0, 1720.0, 2220.0));
+    let img = synth::render(&scan);
+    assert_finds("scan", &locate_all(&img), &truths(&scan));
+}
+
+#[test]
+fn a_card_cut_off_beside_a_whole_one_is_left_out() {
+    let mut scene = Scene::pair(2000, 1200, 0.45, false, 0.1, 0.0, synth::Face::Back);
+    for c in scene.more[0].0.corners.iter_mut() {
+        c.x += 400.0;
+    }
+    let img = synth::render(&scene);
+    assert_finds("cut off", &locate_all(&img), &[scene.card.unwrap()]);
+    let mut four = Scene::pair(2400, 1800, 0.35, false, 0.1, 0.0, synth::Face::Back);
+    four.card = Some(synth::card_at(700.0, 500.0, 840.0, 0.0));
+    four.more = vec![
+        (synth::card_at(1700.0, 500.0, 840.0, 0.0), synth::Face::Back),
+        (synth::card_at(700.0, 1300.0, 840.0, 0.0), synth::Face::Front),
+        (synth::card_at(1700.0, 1300.0, 840.0, 0.0), synth::Face::Back),
+    ];
+    let img = synth::render(&four);
+    assert_finds("four", &locate_all(&img), &truths(&four));
+}
