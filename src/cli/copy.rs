@@ -1,9 +1,8 @@
 //! `idcheck copy`: a watermarked copy (身份证复印件) of a card as a one-page A4 PDF, from a
 //! photo of the front and one of the back (see `idcheck::copy`), recorded in the audit trail
-//! (purpose, operator, sides; never an image).
+//! (purpose, operator, sides; never an image) by the desk (`Desk::make_copy`).
 
-use idcheck::audit::Record;
-use idcheck::copy::{self, Statement};
+use idcheck::desk::{Desk, DeskConfig};
 use idcheck::i18n::{Lang, Msg};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -47,9 +46,6 @@ fn load(path: &Path) -> Result<image::RgbImage, Msg> {
 }
 
 fn make(args: &Args, lang: Lang) -> Result<(), Msg> {
-    let operator = args.operator.clone().or_else(|| idcheck::settings::load().ok().and_then(|s| s.operator().map(String::from)));
-    let today = chrono::Local::now().date_naive();
-    let statement = Statement::new(&args.purpose, operator.as_deref(), today).map_err(|e| e.message)?;
     if args.out.exists() && !args.force {
         return Err(Msg::new(
             format!("{} 已存在。请换一个文件名，或加 --force 覆盖。", args.out.display()),
@@ -60,44 +56,28 @@ fn make(args: &Args, lang: Lang) -> Result<(), Msg> {
     if let Some(b) = &args.back {
         photos.push(load(b)?);
     }
-    let font = copy::font::find().map_err(|e| e.message)?;
+    let settings = idcheck::settings::load().unwrap_or_default();
+    let desk = Desk::with_settings(DeskConfig::from_env(), settings);
     let refs: Vec<&image::RgbImage> = photos.iter().collect();
-    let made = copy::make(&refs, &statement, &font).map_err(|e| {
+    let made = desk.make_copy(&refs, &args.purpose, args.operator.as_deref()).map_err(|e| {
         // Say which photo had no card when there are two.
-        match (e.kind, &args.back) {
+        match (e.kind.as_str(), &args.back) {
             ("no_card" | "cut_off", Some(_)) => Msg::new(format!("{} {}", e.message.zh, "（请检查两张照片）"), format!("{} (check both photos)", e.message.en)),
             _ => e.message,
         }
     })?;
-    write(&args.out, &made.pdf, args.force)?;
-    let sides = made.sides_label();
-    match super::trail::store() {
-        Ok(store) => {
-            if let Err(e) = store.record(&Record::copy(&statement.purpose, &sides).operator(statement.operator.as_deref())) {
-                super::trail::warn(e.message(), lang);
-            }
-        }
-        Err(m) => super::trail::warn(&m, lang),
+    write(&args.out, &made.copy.pdf, args.force)?;
+    if let Some(e) = &made.not_recorded {
+        super::trail::warn(&e.message, lang);
     }
-    let kb = made.pdf.len().div_ceil(1024);
+    let (sides, text) = (made.copy.sides_msg(), made.statement.text());
+    let kb = made.copy.pdf.len().div_ceil(1024);
     let m = Msg::new(
-        format!("已生成复印件 {}（{}，{kb} KB）：{}", args.out.display(), sides_zh(&made.sides), statement.text()),
-        format!("Copy written to {} ({sides}, {kb} KB): {}", args.out.display(), statement.text()),
+        format!("已生成复印件 {}（{}，{kb} KB）：{text}", args.out.display(), sides.zh),
+        format!("Copy written to {} ({}, {kb} KB): {text}", args.out.display(), sides.en),
     );
     println!("{}", m.get(lang));
     Ok(())
-}
-
-fn sides_zh(sides: &[Option<copy::Side>]) -> String {
-    sides
-        .iter()
-        .map(|s| match s {
-            Some(copy::Side::Front) => "正面",
-            Some(copy::Side::Back) => "反面",
-            None => "证件",
-        })
-        .collect::<Vec<_>>()
-        .join("+")
 }
 
 /// Writes the PDF; without `force`, never over a file that appeared meanwhile.

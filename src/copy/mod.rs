@@ -101,34 +101,49 @@ impl Statement {
 }
 
 /// A copy made: the PDF and which sides it shows, front first.
-pub struct Copy {
+pub struct CopyPdf {
     pub pdf: Vec<u8>,
     pub sides: Vec<Option<Side>>,
 }
 
-impl std::fmt::Debug for Copy {
+impl std::fmt::Debug for CopyPdf {
     /// Never prints the bytes: the PDF holds the card's images.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Copy").field("pdf_bytes", &self.pdf.len()).field("sides", &self.sides).finish()
+        f.debug_struct("CopyPdf").field("pdf_bytes", &self.pdf.len()).field("sides", &self.sides).finish()
     }
 }
 
-impl Copy {
+impl CopyPdf {
     /// The sides as recorded in the audit trail: `front+back`, `front`, `back`, `card+card`….
     pub fn sides_label(&self) -> String {
         self.sides.iter().map(|s| s.map(Side::as_str).unwrap_or("card")).collect::<Vec<_>>().join("+")
+    }
+
+    /// The sides as the person reads them: 正面+反面 / front+back.
+    pub fn sides_msg(&self) -> Msg {
+        let zh = self
+            .sides
+            .iter()
+            .map(|s| match s {
+                Some(Side::Front) => "正面",
+                Some(Side::Back) => "反面",
+                None => "证件",
+            })
+            .collect::<Vec<_>>()
+            .join("+");
+        Msg::new(zh, self.sides_label())
     }
 }
 
 /// Makes the copy from one or two photos: each card found in them (at most two in all), the
 /// front placed above the back, with the statement over both. `font` is usually
 /// [`font::find`]`()`.
-pub fn make(photos: &[&RgbImage], statement: &Statement, font: &FontFile) -> Result<Copy, CopyError> {
+pub fn make(photos: &[&RgbImage], statement: &Statement, font: &FontFile) -> Result<CopyPdf, CopyError> {
     let cards = cards::from_photos(photos)?;
     let sides = cards.iter().map(|c| c.side).collect();
     let images: Vec<&RgbImage> = cards.iter().map(|c| &c.image).collect();
     let pdf = pdf::render(&images, statement, font)?;
-    Ok(Copy { pdf, sides })
+    Ok(CopyPdf { pdf, sides })
 }
 
 #[cfg(test)]

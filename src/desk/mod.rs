@@ -23,11 +23,13 @@
 //!   finished and recorded, even when the clerk cancels while it runs.
 
 pub mod batch;
+mod copy;
 mod error;
 pub mod photo;
 pub mod team;
 mod trail;
 
+pub use copy::CopyMade;
 pub use error::DeskError;
 pub use trail::Trail;
 
