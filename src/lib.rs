@@ -8,6 +8,7 @@ pub mod batch;
 pub mod card;
 pub mod card_locate;
 pub mod copy;
+pub mod crops;
 pub mod desk;
 pub mod geom;
 pub mod i18n;
