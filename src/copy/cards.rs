@@ -2,32 +2,10 @@
 //! front from back so the front goes on top.
 
 use super::CopyError;
-use crate::card_locate;
-use image::{Rgb, RgbImage};
+use crate::{card_locate, crops};
+use image::RgbImage;
 
-/// A card's width in pixels at 300 dpi (85.6 mm).
-pub const WIDTH: u32 = 1011;
-/// A card's height in pixels at 300 dpi (54 mm).
-pub const HEIGHT: u32 = 638;
-
-/// Which side of a card.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Side {
-    /// 人像面: name, number and portrait.
-    Front,
-    /// 国徽面: the emblem, the issuing office and the validity.
-    Back,
-}
-
-impl Side {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Side::Front => "front",
-            Side::Back => "back",
-        }
-    }
-}
+pub use crate::crops::{side_of, Side, HEIGHT, WIDTH};
 
 /// One card, upright, [`WIDTH`] × [`HEIGHT`], and its side when it can be told.
 pub struct Card {
@@ -64,10 +42,18 @@ pub fn crop(photo: &RgbImage) -> Result<Card, CopyError> {
     }
 }
 
-/// The cards of one or two photos, front first.
+/// The cards of one or two photos, front first. One photo may hold both sides of one card
+/// (front and back side by side, or a photocopy page); two people's cards in one photo are
+/// refused, since a copy is of one person's card.
 pub fn from_photos(photos: &[&RgbImage]) -> Result<Vec<Card>, CopyError> {
     if photos.is_empty() || photos.len() > 2 {
         return Err(CopyError::new("too_many", "复印件需要一张或两张照片（正面，及反面）。", "A copy takes one or two photos (the front, and the back)."));
+    }
+    if let [photo] = photos {
+        let found = crops::cards(photo);
+        if found.len() > 1 {
+            return both_sides(found);
+        }
     }
     let mut cards = photos.iter().map(|p| crop(p)).collect::<Result<Vec<_>, _>>()?;
     // The front goes on top: swap when the first is a back and the second is not.
@@ -77,24 +63,17 @@ pub fn from_photos(photos: &[&RgbImage]) -> Result<Vec<Card>, CopyError> {
     Ok(cards)
 }
 
-/// Tells the side of an upright card by its red emblem: the back's national emblem sits at the
-/// top left and is solid red; the front has black text there. `None` when neither is clear.
-pub fn side_of(card: &RgbImage) -> Option<Side> {
-    let (w, h) = card.dimensions();
-    let red = |p: &Rgb<u8>| p[0] as i32 - (p[1] as i32).max(p[2] as i32) > 50;
-    let (x0, x1, y0, y1) = (w * 6 / 100, w * 31 / 100, h * 10 / 100, h * 45 / 100);
-    let mut n = 0u32;
-    for y in y0..y1 {
-        for x in x0..x1 {
-            n += red(card.get_pixel(x, y)) as u32;
-        }
+/// The front and back of one card from the cards found in one photo ([`crops::cards`] puts
+/// fronts first).
+fn both_sides(found: Vec<crops::Crop>) -> Result<Vec<Card>, CopyError> {
+    let fronts = found.iter().filter(|c| c.side == Some(Side::Front)).count();
+    let backs = found.iter().filter(|c| c.side == Some(Side::Back)).count();
+    if found.len() == 2 && fronts <= 1 && backs <= 1 {
+        return Ok(found.into_iter().map(|c| Card { image: c.image, side: c.side }).collect());
     }
-    let share = n as f64 / ((x1 - x0) * (y1 - y0)).max(1) as f64;
-    if share > 0.08 {
-        Some(Side::Back)
-    } else if share < 0.01 {
-        Some(Side::Front)
-    } else {
-        None
-    }
+    Err(CopyError::new(
+        "several_cards",
+        "照片中有不止一个人的身份证。复印件只能是一个人的证件：请只拍这个人的身份证（正反面可以拍在一张照片里）后重试。",
+        "The photo holds more than one person's ID card. A copy is of one person's card: photograph only that card (both sides may be in one photo) and try again.",
+    ))
 }

@@ -41,6 +41,24 @@ fn sides_are_told_apart_and_front_goes_first() {
 }
 
 #[test]
+fn one_photo_holding_both_sides_gives_front_then_back() {
+    // The back at the top, the front below it, on one photo.
+    let base = Scene::pair(1200, 1600, 0.7, true, 0.15, 0.0, synth::Face::Front);
+    let (top, bottom) = (base.card.unwrap(), base.more[0].0);
+    let both = synth::render(&Scene { card: None, more: vec![(top, synth::Face::Back), (bottom, synth::Face::Front)], ..base.clone() });
+    let cards = cards::from_photos(&[&both]).unwrap();
+    assert_eq!(cards.iter().map(|c| c.side).collect::<Vec<_>>(), vec![Some(Side::Front), Some(Side::Back)]);
+    assert!(cards.iter().all(|c| (c.image.width(), c.image.height()) == (cards::WIDTH, cards::HEIGHT)));
+    // Two fronts are two people's cards: no copy.
+    let e = cards::from_photos(&[&synth::render(&base)]).unwrap_err();
+    assert_eq!(e.kind, "several_cards");
+    assert!(e.message.zh.contains("一个人") && e.message.en.contains("one person's card"), "{e:?}");
+    // One card per photo is read as before.
+    let one = cards::from_photos(&[&synth::render(&Scene::centred(1600, 1200, 0.6, 0.0))]).unwrap();
+    assert_eq!(one.iter().map(|c| c.side).collect::<Vec<_>>(), vec![Some(Side::Front)]);
+}
+
+#[test]
 fn a_photo_without_a_card_says_so() {
     let empty = synth::render(&Scene { card: None, ..Scene::centred(800, 600, 0.5, 0.0) });
     let e = cards::crop(&empty).unwrap_err();
