@@ -58,7 +58,13 @@ impl std::fmt::Debug for Crop {
 /// side is unclear, then backs), each group in reading order (rows top to bottom, a row left to
 /// right). With one card in view this is the card [`card_locate::locate`] finds.
 pub fn cards(img: &RgbImage) -> Vec<Crop> {
-    let mut crops: Vec<Crop> = card_locate::locate_all(img)
+    cut(img, card_locate::locate_all(img))
+}
+
+/// The cards at `quads` in `img` (as [`card_locate::locate_all`] gives them), cut out and put in
+/// [`cards`]' order.
+pub fn cut(img: &RgbImage, quads: Vec<Quad>) -> Vec<Crop> {
+    let mut crops: Vec<Crop> = quads
         .into_iter()
         .map(|quad| {
             let image = card_locate::rectify(img, &quad, WIDTH, HEIGHT);

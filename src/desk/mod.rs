@@ -120,12 +120,15 @@ pub struct Desk {
     team_wake: tokio::sync::Notify,
 }
 
-/// A photo read: which provider read it, whether it was the demo fake, the fields.
+/// A photo read: which provider read it, whether it was the demo fake, the fields of each card.
 #[derive(Debug, Clone)]
 pub struct CardRead {
     pub provider: String,
     pub demo: bool,
+    /// The first card read: a photo holding one card's front and back gives both halves here.
     pub fields: CardFields,
+    /// Every card read, in order (the first is `fields`); vendors' services read one.
+    pub cards: Vec<CardFields>,
 }
 
 /// A region looked up: the embedded table always, the online provider when asked.
@@ -420,13 +423,19 @@ impl Desk {
     pub async fn read_card(self: &Arc<Self>, jpeg: Arc<Vec<u8>>) -> Result<CardRead, DeskError> {
         self.forget_holder();
         let (provider, client, demo) = self.ocr_reader()?;
-        let result = client.read(&jpeg).await;
+        let all = client.read_all(&jpeg).await.and_then(|cards| match cards.first() {
+            Some(_) => Ok(cards),
+            None => Err(providers::ProviderError::new(client.id(), ErrorKind::Unrecognisable)),
+        });
+        // One read, one record (of the first card); a local check for every number found.
+        let result = all.as_ref().map(|cards| cards[0].clone()).map_err(Clone::clone);
         let mut records = vec![Record::ocr(&Desk::recorded_id(&provider, demo), &result)];
-        if let Some(n) = result.as_ref().ok().and_then(|f| f.number.as_deref()).filter(|n| !n.trim().is_empty()) {
+        for n in all.iter().flatten().filter_map(|f| f.number.as_deref()).filter(|n| !n.trim().is_empty()) {
             records.push(Record::local(&crate::id::check(n)));
         }
         self.record(records).await;
-        Ok(CardRead { provider, demo, fields: result? })
+        let cards = all?;
+        Ok(CardRead { provider, demo, fields: cards[0].clone(), cards })
     }
 
     // ---------- region ----------

@@ -20,7 +20,11 @@ const MARGIN: f32 = 0.04;
 /// The part of the photo to detect text in (an axis-aligned box in image pixels), or `None`
 /// for the whole image.
 pub fn region(img: &RgbImage) -> Option<Quad> {
-    let quad = crate::card_locate::locate(img)?;
+    region_of(img, &crate::card_locate::locate(img)?)
+}
+
+/// The part of the photo to detect text in for the card at `quad`.
+pub fn region_of(img: &RgbImage, quad: &crate::card_locate::Quad) -> Option<Quad> {
     let c = quad.corners;
     let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
     for p in c {

@@ -100,6 +100,9 @@ pub struct Reading {
     /// line found, with room for lines that were missed (see [`text_frame`]).
     #[serde(skip)]
     frame: Option<geom::Quad>,
+    /// The card's outline in the photo when the locator found it ([`Engine::read_all`]).
+    #[serde(skip)]
+    pub place: Option<crate::card_locate::Quad>,
 }
 
 /// The embedded ONNX files are parsed into tensors of their own at load, after which their
@@ -189,7 +192,63 @@ impl Engine {
     /// [`DET_LIMIT`] and the fuller reading kept. Good photos pay for one pass only.
     pub fn read(&self, img: &RgbImage) -> Result<Reading, OcrError> {
         let t0 = Instant::now();
-        let region = locate::region(img);
+        self.read_located(img, locate::region(img), t0)
+    }
+
+    /// Decodes a photo (as [`Engine::read_file`]) and reads every card in it
+    /// ([`Engine::read_all`]); the decoding time is counted in the first reading's.
+    pub fn read_file_all(&self, bytes: &[u8]) -> Result<Vec<Reading>, OcrError> {
+        let t0 = Instant::now();
+        let img = prep::decode(bytes)?;
+        let decode_ms = t0.elapsed().as_secs_f32() * 1000.0;
+        let mut all = self.read_all(&img)?;
+        if let Some(r) = all.first_mut() {
+            r.timings.decode_ms = decode_ms;
+            r.timings.total_ms += decode_ms;
+        }
+        Ok(all)
+    }
+
+    /// Reads every card in an upright photo: the front and the back side by side, or several
+    /// people's cards ([`crate::crops::cards`]' order: fronts first, then in reading order).
+    /// A photo with one card (or none found) is read exactly as [`Engine::read`] reads it, at
+    /// the same cost: the locator runs once. With several, each card is cut out upright and read
+    /// as a card filling its frame, one [`Engine::read`] pass per card; a card that gives no text
+    /// is left out, and when none does the first error is returned. Each reading's
+    /// [`Reading::place`] is the card's outline in the photo (see [`crate::card::holders`] to
+    /// put a back with its front).
+    pub fn read_all(&self, img: &RgbImage) -> Result<Vec<Reading>, OcrError> {
+        let t0 = Instant::now();
+        let quads = crate::card_locate::locate_all(img);
+        if quads.len() <= 1 {
+            let region = quads.first().and_then(|q| locate::region_of(img, q));
+            let mut r = self.read_located(img, region, t0)?;
+            r.place = quads.first().copied();
+            return Ok(vec![r]);
+        }
+        let mut read = Vec::new();
+        let mut first_err = None;
+        for crop in crate::crops::cut(img, quads) {
+            let t = Instant::now();
+            match self.read_located(&crop.image, None, t) {
+                Ok(mut r) => {
+                    r.place = Some(crop.quad);
+                    read.push(r);
+                }
+                Err(e) => {
+                    first_err.get_or_insert(e);
+                }
+            }
+        }
+        match (read.is_empty(), first_err) {
+            (true, Some(e)) => Err(e),
+            (true, None) => Err(OcrError::NoText),
+            _ => Ok(read),
+        }
+    }
+
+    /// [`Engine::read`] with the card's region already found (`None`: none was).
+    fn read_located(&self, img: &RgbImage, region: Option<geom::Quad>, t0: Instant) -> Result<Reading, OcrError> {
         // A scan or a close-up where the card fills the frame has no edge to find, and is read
         // as the card it is.
         let card_sized = region.is_some() || card_shaped(img.width(), img.height());
@@ -275,6 +334,7 @@ impl Engine {
             notes,
             timings: Timings { decode_ms: 0.0, detect_ms: ms(t_det), recognize_ms: ms(t_rec), total_ms: ms(t0.elapsed()), lines: quads.len(), runtime: "" },
             frame,
+            place: None,
         })
     }
 
@@ -468,6 +528,11 @@ pub fn release() -> bool {
 /// Decodes a photo (JPEG, PNG, WebP, BMP; EXIF orientation applied) and reads it.
 pub fn read_file(bytes: &[u8]) -> Result<Reading, OcrError> {
     Engine::shared()?.read_file(bytes)
+}
+
+/// Decodes a photo and reads every card in it (see [`Engine::read_all`]).
+pub fn read_file_all(bytes: &[u8]) -> Result<Vec<Reading>, OcrError> {
+    Engine::shared()?.read_file_all(bytes)
 }
 
 #[cfg(test)]

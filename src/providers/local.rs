@@ -32,20 +32,30 @@ impl Ocr for Local {
     async fn read(&self, jpeg: &[u8]) -> Result<CardFields, ProviderError> {
         let bytes = jpeg.to_vec();
         // Inference is CPU-bound: keep it off the async threads.
-        let reading = tokio::task::spawn_blocking(move || crate::ocr::read_file(&bytes)).await.map_err(|e| {
-            ProviderError::new(ID, ErrorKind::Other)
-                .with_message(crate::i18n::Msg::new("本机识别意外中止，请重试。", format!("The local OCR stopped unexpectedly ({e}); try again.")))
-        })?;
-        match reading {
-            Ok(r) => Ok(r.fields),
-            Err(e) => {
-                let kind = match e {
-                    crate::ocr::OcrError::NoText => ErrorKind::Unrecognisable,
-                    crate::ocr::OcrError::Image(_) => ErrorKind::InvalidInput,
-                    _ => ErrorKind::Other,
-                };
-                Err(ProviderError::new(ID, kind).with_message(e.msg()))
-            }
-        }
+        let reading = tokio::task::spawn_blocking(move || crate::ocr::read_file(&bytes)).await.map_err(stopped)?;
+        reading.map(|r| r.fields).map_err(failed)
     }
+
+    async fn read_all(&self, jpeg: &[u8]) -> Result<Vec<CardFields>, ProviderError> {
+        let bytes = jpeg.to_vec();
+        let all = tokio::task::spawn_blocking(move || crate::ocr::read_file_all(&bytes)).await.map_err(stopped)?.map_err(failed)?;
+        let centre = |r: &crate::ocr::Reading| {
+            r.place.map(|q| (q.corners.iter().map(|p| p.x).sum::<f64>() / 4.0, q.corners.iter().map(|p| p.y).sum::<f64>() / 4.0)).unwrap_or((0.0, 0.0))
+        };
+        Ok(crate::card::holders(all.into_iter().map(|r| (centre(&r), r.fields)).map(|(c, f)| (f, c)).collect()))
+    }
+}
+
+fn stopped(e: tokio::task::JoinError) -> ProviderError {
+    ProviderError::new(ID, ErrorKind::Other)
+        .with_message(crate::i18n::Msg::new("本机识别意外中止，请重试。", format!("The local OCR stopped unexpectedly ({e}); try again.")))
+}
+
+fn failed(e: crate::ocr::OcrError) -> ProviderError {
+    let kind = match e {
+        crate::ocr::OcrError::NoText => ErrorKind::Unrecognisable,
+        crate::ocr::OcrError::Image(_) => ErrorKind::InvalidInput,
+        _ => ErrorKind::Other,
+    };
+    ProviderError::new(ID, kind).with_message(e.msg())
 }

@@ -281,6 +281,12 @@ pub trait Ocr: Send + Sync {
     fn id(&self) -> &'static str;
     /// `jpeg` is the prepared image (JPEG bytes; PNG is accepted where the vendor takes it).
     async fn read(&self, jpeg: &[u8]) -> Result<CardFields, ProviderError>;
+    /// Every card in the photo, each holder's front and back as one (see
+    /// [`crate::card::holders`]), the first as [`Ocr::read`] would give it. Vendors' services
+    /// read one card per photo.
+    async fn read_all(&self, jpeg: &[u8]) -> Result<Vec<CardFields>, ProviderError> {
+        Ok(vec![self.read(jpeg).await?])
+    }
 }
 
 /// Checks name + number against the authority database. Billed per call.
