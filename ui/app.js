@@ -3,6 +3,7 @@
 // All work happens in Rust behind `invoke`; this module only renders and forwards input.
 
 import { t, pick, applyStatic, STRINGS } from './i18n.js';
+import { initCopy } from './copy.js';
 
 const tauri = window.__TAURI__;
 const invoke = tauri.core.invoke;
@@ -153,6 +154,7 @@ async function onPhotoLoaded(payload) {
  * read then fails. */
 function newHolder() {
   untickConsent();
+  if (copyUi) copyUi.newHolder();
   for (const f of FIELDS) $(`#f-${f}`).value = '';
   state.typed.clear();
   state.holder += 1;
@@ -273,6 +275,7 @@ function renderPhoto() {
   const err = $('#photo-error');
   err.textContent = errorText(state.photoError);
   show(err, !!state.photoError);
+  if (copyUi) copyUi.render();
 }
 
 // ---------- form and local checks ----------
@@ -618,6 +621,7 @@ function renderVerdict() {
 
 async function clearAll() {
   untickConsent();
+  if (copyUi) copyUi.newHolder();
   for (const f of FIELDS) $(`#f-${f}`).value = '';
   state.typed.clear();
   state.holder += 1;
@@ -1265,7 +1269,16 @@ function renderAll() {
   renderBatch();
 }
 
+// 生成复印件… (ui/copy.js): the photos stay in Rust; the dialog sends the purpose and operator.
+let copyUi = null;
+
 function wire() {
+  copyUi = initCopy({
+    invoke, t, pick, errorText, asError,
+    lang: () => state.lang,
+    settings: () => state.settings,
+    hasPhoto: () => !!state.photo,
+  });
   $('#lang-toggle').addEventListener('click', toggleLang);
   $('#file-input').addEventListener('change', fileInputChanged);
   $('#btn-open').addEventListener('click', openDialog);

@@ -192,6 +192,7 @@ pub async fn test_connection(state: State<'_, AppState>, provider: String) -> Re
 /// Keeps a new photo: a new holder is at the desk, so earlier consent no longer counts.
 pub fn store_photo(state: &AppState, p: photo::Prepared) -> PhotoView {
     state.desk.forget_holder();
+    *state.copy_back.lock().unwrap() = None;
     *state.photo.lock().unwrap() = Some(Arc::new(Photo { jpeg: Arc::new(p.jpeg), warnings: p.warnings }));
     p.view
 }
@@ -256,6 +257,7 @@ pub fn cancel(state: State<'_, AppState>, job: String) -> bool {
 pub fn clear(state: State<'_, AppState>) {
     state.desk.forget_holder();
     *state.photo.lock().unwrap() = None;
+    *state.copy_back.lock().unwrap() = None;
     state.cancel("ocr");
     state.cancel("verify");
 }

@@ -6,6 +6,7 @@
 mod batch;
 pub mod bridge;
 mod commands;
+mod copy;
 pub mod demo;
 mod dialogs;
 mod history;
@@ -71,6 +72,7 @@ pub fn run() {
         demo_forced,
         jobs: Mutex::new(HashMap::new()),
         photo: Mutex::new(None),
+        copy_back: Mutex::new(None),
         batch: Default::default(),
         batch_cancel: Default::default(),
     };
@@ -126,6 +128,9 @@ pub fn run() {
             commands::load_photo,
             commands::open_dialog,
             commands::read_card,
+            copy::copy_back,
+            copy::copy_forget_back,
+            copy::copy_save,
             commands::cancel,
             commands::clear,
             commands::check_local,

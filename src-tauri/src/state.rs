@@ -22,6 +22,8 @@ pub struct AppState {
     /// Every paid, private or recorded action goes through the desk.
     pub desk: Arc<Desk>,
     pub photo: Mutex<Option<Arc<Photo>>>,
+    /// The back in a second photo, for the copy (生成复印件…); dropped with the photo.
+    pub copy_back: Mutex<Option<Arc<Vec<u8>>>>,
     pub jobs: Mutex<HashMap<&'static str, AbortHandle>>,
     /// Demo forced by `--demo` / `IDCHECK_DEMO` (not saved to the settings file).
     pub demo_forced: bool,

@@ -3,6 +3,7 @@
 //! the fakes.
 
 mod clerk;
+mod copy;
 mod harness;
 mod reviewers;
 mod team;
