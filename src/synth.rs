@@ -195,15 +195,7 @@ fn card_texel(u: f64, v: f64, seed: u64) -> [u8; 3] {
             let cell = ((u - x0) / gw) as i64;
             let (cu, cv) = (((u - x0) / gw).fract(), (v - top) / hgt);
             let bits = hash2(cell, i as i64, seed);
-            let t = 0.13;
-            let on = (bits & 1 != 0 && (cv - 0.15).abs() < t / 2.0)
-                || (bits & 2 != 0 && (cv - 0.5).abs() < t / 2.0)
-                || (bits & 4 != 0 && (cv - 0.85).abs() < t / 2.0)
-                || (bits & 8 != 0 && (cu - 0.2).abs() < t / 2.0)
-                || (bits & 16 != 0 && (cu - 0.5).abs() < t / 2.0)
-                || (bits & 32 != 0 && (cu - 0.75).abs() < t / 2.0)
-                || (bits & 64 != 0 && (cu - cv).abs() < t / 1.5);
-            if on && cu > 0.08 && cu < 0.92 {
+            if glyph_stroke(cu, cv, bits, true) {
                 return [28, 30, 36];
             }
         }
@@ -212,6 +204,21 @@ fn card_texel(u: f64, v: f64, seed: u64) -> [u8; 3] {
     let fade = 1.0 - (((u - 428.0) / 500.0).powi(2) + ((v - 270.0) / 400.0).powi(2)) as f32 * 0.4;
     let k = (g * 0.5 + 0.5) * 22.0 * fade;
     [(236.0 - k * 0.9) as u8, (240.0 - k * 0.3) as u8, (236.0 - k * 0.1) as u8]
+}
+
+/// Whether `(cu, cv)`, a point of one glyph cell (0..1 each way), falls on one of the strokes
+/// `bits` turn on: three bars across, three down and, with `diagonal`, one slanting stroke.
+/// Cards' marks are made of these so that text-like strokes, not blocks, fill their rows.
+fn glyph_stroke(cu: f64, cv: f64, bits: u64, diagonal: bool) -> bool {
+    let t = 0.13;
+    let on = (bits & 1 != 0 && (cv - 0.15).abs() < t / 2.0)
+        || (bits & 2 != 0 && (cv - 0.5).abs() < t / 2.0)
+        || (bits & 4 != 0 && (cv - 0.85).abs() < t / 2.0)
+        || (bits & 8 != 0 && (cu - 0.2).abs() < t / 2.0)
+        || (bits & 16 != 0 && (cu - 0.5).abs() < t / 2.0)
+        || (bits & 32 != 0 && (cu - 0.75).abs() < t / 2.0)
+        || (diagonal && bits & 64 != 0 && (cu - cv).abs() < t / 1.5);
+    on && cu > 0.08 && cu < 0.92
 }
 
 /// The back of the card at `(u, v)`: a red emblem at the top left, two title rows beside it and
@@ -227,14 +234,7 @@ fn back_texel(u: f64, v: f64, seed: u64) -> [u8; 3] {
         if v >= top && v < top + hgt && u >= x0 && u < x1 {
             let (cu, cv) = (((u - x0) / gw).fract(), (v - top) / hgt);
             let bits = hash2(((u - x0) / gw) as i64, i as i64 + 16, seed);
-            let t = 0.13;
-            let on = (bits & 1 != 0 && (cv - 0.15).abs() < t / 2.0)
-                || (bits & 2 != 0 && (cv - 0.5).abs() < t / 2.0)
-                || (bits & 4 != 0 && (cv - 0.85).abs() < t / 2.0)
-                || (bits & 8 != 0 && (cu - 0.2).abs() < t / 2.0)
-                || (bits & 16 != 0 && (cu - 0.5).abs() < t / 2.0)
-                || (bits & 32 != 0 && (cu - 0.75).abs() < t / 2.0);
-            if on && cu > 0.08 && cu < 0.92 {
+            if glyph_stroke(cu, cv, bits, false) {
                 return [28, 30, 36];
             }
         }

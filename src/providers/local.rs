@@ -42,7 +42,14 @@ impl Ocr for Local {
         let centre = |r: &crate::ocr::Reading| {
             r.place.map(|q| (q.corners.iter().map(|p| p.x).sum::<f64>() / 4.0, q.corners.iter().map(|p| p.y).sum::<f64>() / 4.0)).unwrap_or((0.0, 0.0))
         };
-        Ok(crate::card::holders(all.into_iter().map(|r| (centre(&r), r.fields)).map(|(c, f)| (f, c)).collect()))
+        Ok(crate::card::holders(
+            all.into_iter()
+                .map(|r| {
+                    let c = centre(&r);
+                    (r.fields, c)
+                })
+                .collect(),
+        ))
     }
 }
 
