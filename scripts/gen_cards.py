@@ -220,9 +220,22 @@ def place(card, rng, frame, card_w, angle, persp):
     """Puts the card on a desk of size `frame`, card_w pixels wide, rotated by angle degrees with
     corner jitter `persp` (fraction of the card width)."""
     fw, fh = frame
+    cx, cy = fw / 2 + rng.uniform(-0.05, 0.05) * fw, fh / 2 + rng.uniform(-0.05, 0.05) * fh
+    return place_all([(card, cx, cy, card_w, angle)], rng, frame, persp)
+
+
+def place_all(cards, rng, frame, persp):
+    """Puts each (card, centre x, centre y, width, angle) on one desk of size `frame`."""
+    bg = desk(rng, frame)
+    for card, cx, cy, card_w, angle in cards:
+        bg.paste(*warp(card, rng, frame, cx, cy, card_w, angle, persp))
+    return bg
+
+
+def warp(card, rng, frame, cx, cy, card_w, angle, persp):
+    """The card warped into the frame and its own mask, ready to paste."""
     s = card_w / W
     ch = H * s
-    cx, cy = fw / 2 + rng.uniform(-0.05, 0.05) * fw, fh / 2 + rng.uniform(-0.05, 0.05) * fh
     a = math.radians(angle)
     corners = []
     for (x, y) in [(-card_w / 2, -ch / 2), (card_w / 2, -ch / 2), (card_w / 2, ch / 2), (-card_w / 2, ch / 2)]:
@@ -232,9 +245,7 @@ def place(card, rng, frame, card_w, angle, persp):
     src = [(0, 0), (W, 0), (W, H), (0, H)]
     coeffs = persp_coeffs(corners, src)
     warped = rounded(card).transform(frame, Image.PERSPECTIVE, coeffs, Image.BICUBIC)
-    bg = desk(rng, frame)
-    bg.paste(warped, (0, 0), warped)
-    return bg
+    return warped, (0, 0), warped
 
 
 def noise(img, rng, sigma):
@@ -310,6 +321,44 @@ def fixtures(out, rng):
         if img.size[0] > 1200 or img.size[1] > 1200:
             img = img.resize((img.size[0] * 3 // 4, img.size[1] * 3 // 4), Image.LANCZOS)
         save(img, os.path.join(out, stem), min(q, 80), orient, p, side, cond)
+    multi_fixtures(out, rng)
+
+
+# Photos holding more than one card: (file stem, frame, [(side, person index, centre x, centre y,
+# width, angle)], overrides per person). The usual photo of an ID shows the front above the back.
+MULTI_FIXTURES = [
+    ("both-sides", (1200, 1600), [("front", 0, 600, 430, 900, -4), ("back", 0, 610, 1180, 900, 3)],
+     [{"name": "慕容思远", "ethnicity": "满"}]),
+    ("two-people", (2000, 1200), [("front", 0, 520, 600, 860, 5), ("front", 1, 1480, 620, 860, -3)],
+     [{"name": "高嘉懿", "ethnicity": "汉"}, {"name": "买买提·艾力", "ethnicity": "维吾尔"}]),
+]
+
+
+def multi_fixtures(out, rng):
+    """Writes the photos holding several cards, with every card's truth in reading order."""
+    for stem, frame, placed, overrides in MULTI_FIXTURES:
+        people = []
+        for over in overrides:
+            p = person(rng)
+            p.update(over)
+            people.append(p)
+        cards = []
+        for side, who, cx, cy, w, angle in placed:
+            card = front(people[who], rng) if side == "front" else back(people[who], rng)
+            cards.append((card.convert("RGBA"), cx, cy, w, angle))
+        img = place_all(cards, rng, frame, 0.02)
+        img.convert("RGB").save(os.path.join(out, stem + ".jpg"), quality=80)
+        truth = {"condition": stem, "cards": [truth_of(people[who], side, stem) for side, who, *_ in placed]}
+        with open(os.path.join(out, stem + ".json"), "w", encoding="utf-8") as f:
+            json.dump(truth, f, ensure_ascii=False, indent=1)
+            f.write("\n")
+
+
+def truth_of(p, side, cond):
+    truth = {"side": side, "condition": cond}
+    keys = ["name", "sex", "ethnicity", "birth", "address", "number"] if side == "front" else ["issued_by", "valid_from", "valid_until"]
+    truth.update({k: p[k] for k in keys})
+    return truth
 
 
 def save(img, stem, q, orient, p, side, cond):
@@ -319,9 +368,7 @@ def save(img, stem, q, orient, p, side, cond):
         ex[0x0112] = orient
         kw["exif"] = ex.tobytes()
     img.convert("RGB").save(stem + ".jpg", **kw)
-    truth = {"side": side, "condition": cond}
-    keys = ["name", "sex", "ethnicity", "birth", "address", "number"] if side == "front" else ["issued_by", "valid_from", "valid_until"]
-    truth.update({k: p[k] for k in keys})
+    truth = truth_of(p, side, cond)
     with open(stem + ".json", "w", encoding="utf-8") as f:
         json.dump(truth, f, ensure_ascii=False, indent=1)
         f.write("\n")
