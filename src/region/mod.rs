@@ -113,7 +113,7 @@ impl Entry {
     /// True for a prefecture-level code (`XXXX00`, e.g. 东莞市 441900) or a residence-permit
     /// prefix (810000, 820000, 830000), false for a county-level code.
     pub fn is_prefecture(&self) -> bool {
-        self.code % 100 == 0
+        self.code.is_multiple_of(100)
     }
 
     fn last(&self) -> &'static Era {
