@@ -43,7 +43,8 @@ pub struct OcrArgs {
     /// Do not record this check in the audit trail / 不写入审计记录
     #[arg(long)]
     no_record: bool,
-    /// Photo of the front or back of the card (JPG or PNG)
+    /// Photo of the card: its front, its back, both sides, or several people's cards (each is
+    /// reported; --json lists them in `cards`)
     image: PathBuf,
 }
 
@@ -203,50 +204,35 @@ fn ocr(out: Out, mut settings: Settings, a: OcrArgs) -> i32 {
             // The fields to check against the card: read with too little confidence.
             let doubtful = idcheck::ocr::doubt::doubtful(&f);
             if out.json {
+                // Every card found, one entry per person (a front and its back together);
+                // `fields` stays the first for scripts written before photos held several.
+                let cards: Vec<_> = read.cards.iter().map(|c| json!({"fields": c, "doubtful": idcheck::ocr::doubt::doubtful(c)})).collect();
                 println!(
                     "{}",
-                    json!({"ok": true, "provider": read.provider, "fields": f, "doubtful": doubtful, "warnings": warnings, "elapsed_ms": elapsed_ms})
+                    json!({"ok": true, "provider": read.provider, "fields": f, "doubtful": doubtful, "cards": cards, "warnings": warnings, "elapsed_ms": elapsed_ms})
                 );
             } else {
                 let zh = out.lang == Lang::Zh;
-                let rows: [(&str, &str, &str, &Option<String>); 9] = [
-                    ("name", "姓名", "Name", &f.name),
-                    ("number", "公民身份号码", "Number", &f.number),
-                    ("sex", "性别", "Sex", &f.sex),
-                    ("ethnicity", "民族", "Ethnicity", &f.ethnicity),
-                    ("birth", "出生", "Birth", &f.birth),
-                    ("address", "住址", "Address", &f.address),
-                    ("issued_by", "签发机关", "Issued by", &f.issued_by),
-                    ("valid_from", "有效期起", "Valid from", &f.valid_from),
-                    ("valid_until", "有效期止", "Valid until", &f.valid_until),
-                ];
-                let side = match f.side {
-                    Some(idcheck::card::Side::Front) => {
-                        if zh {
-                            "正面（姓名页）"
-                        } else {
-                            "front"
-                        }
+                let many = read.cards.len() > 1;
+                for (i, c) in read.cards.iter().enumerate() {
+                    if many {
+                        let n = read.cards.len();
+                        println!("{}", if zh { format!("== 证件 {}/{n}", i + 1) } else { format!("== Card {}/{n}", i + 1) });
                     }
-                    Some(idcheck::card::Side::Back) => {
+                    print_card(zh, c, &idcheck::ocr::doubt::doubtful(c));
+                }
+                if read.cards.is_empty() {
+                    print_card(zh, &f, &doubtful);
+                }
+                if many {
+                    println!(
+                        "{}",
                         if zh {
-                            "反面（国徽页）"
+                            "⚠ 照片中有多位持证人的身份证：核验时请只用其中一张"
                         } else {
-                            "back"
+                            "⚠ The photo holds more than one person's ID card: check one of them at a time"
                         }
-                    }
-                    None => "?",
-                };
-                println!("{}: {side}", if zh { "面" } else { "Side" });
-                for (k, z, e, v) in rows.iter().filter(|r| r.3.is_some()) {
-                    let doubt = if !doubtful.contains(k) {
-                        ""
-                    } else if zh {
-                        "  ⚠ 请对照证件核对"
-                    } else {
-                        "  ⚠ check this against the card"
-                    };
-                    println!("{}: {}{doubt}", if zh { z } else { e }, v.as_deref().unwrap_or(""));
+                    );
                 }
                 for w in &warnings {
                     println!("⚠ {}", w.message.get(out.lang));
@@ -255,6 +241,42 @@ fn ocr(out: Out, mut settings: Settings, a: OcrArgs) -> i32 {
             0
         }
         Err(e) => out.error(&e),
+    }
+}
+
+/// One card's fields as `idcheck ocr` prints them, the doubtful ones marked.
+fn print_card(zh: bool, f: &idcheck::card::CardFields, doubtful: &[&str]) {
+    let rows: [(&str, &str, &str, &Option<String>); 9] = [
+        ("name", "姓名", "Name", &f.name),
+        ("number", "公民身份号码", "Number", &f.number),
+        ("sex", "性别", "Sex", &f.sex),
+        ("ethnicity", "民族", "Ethnicity", &f.ethnicity),
+        ("birth", "出生", "Birth", &f.birth),
+        ("address", "住址", "Address", &f.address),
+        ("issued_by", "签发机关", "Issued by", &f.issued_by),
+        ("valid_from", "有效期起", "Valid from", &f.valid_from),
+        ("valid_until", "有效期止", "Valid until", &f.valid_until),
+    ];
+    use idcheck::card::Side;
+    let side = match (f.sides().as_slice(), zh) {
+        ([Side::Front, Side::Back], true) => "正面和反面",
+        ([Side::Front, Side::Back], false) => "front and back",
+        ([Side::Front], true) => "正面（姓名页）",
+        ([Side::Front], false) => "front",
+        ([Side::Back], true) => "反面（国徽页）",
+        ([Side::Back], false) => "back",
+        _ => "?",
+    };
+    println!("{}: {side}", if zh { "面" } else { "Side" });
+    for (k, z, e, v) in rows.iter().filter(|r| r.3.is_some()) {
+        let doubt = if !doubtful.contains(k) {
+            ""
+        } else if zh {
+            "  ⚠ 请对照证件核对"
+        } else {
+            "  ⚠ check this against the card"
+        };
+        println!("{}: {}{doubt}", if zh { z } else { e }, v.as_deref().unwrap_or(""));
     }
 }
 

@@ -129,3 +129,30 @@ fn copy_refuses_missing_purpose_and_a_photo_without_a_card() {
     let o = idcheck(&cfg, &["copy", dir.path().join("missing.jpg").to_str().unwrap(), "--purpose", "开户", "--out", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// The usual photo of an ID, both sides in one frame, is enough for a copy: front above back,
+/// both straightened to the card's size; a photo of two people's cards is refused, no file made.
+#[test]
+fn copy_from_one_photo_holding_both_sides_and_not_from_two_peoples_cards() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("cfg");
+    let out = dir.path().join("copy.pdf");
+    let both = card("both-sides.jpg");
+    let o = idcheck(&cfg, &["copy", both.to_str().unwrap(), "--purpose", "开户", "--operator", "李雷", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("front+back"), "{}", String::from_utf8_lossy(&o.stdout));
+    let info = poppler("pdfinfo", &[out.to_str().unwrap()]);
+    assert!(info.contains("(A4)") && info.contains("Pages:           1"), "{info}");
+    let images = poppler("pdfimages", &["-list", out.to_str().unwrap()]);
+    let rows: Vec<&str> = images.lines().skip(2).collect();
+    assert_eq!(rows.len(), 2, "{images}");
+    let text = poppler("pdftotext", &["-raw", out.to_str().unwrap(), "-"]);
+    assert!(text.contains("仅供开户使用") && text.contains("操作员 李雷"), "{text}");
+
+    let two = dir.path().join("two.pdf");
+    let people = card("two-people.jpg");
+    let o = idcheck(&cfg, &["copy", people.to_str().unwrap(), "--purpose", "开户", "--out", two.to_str().unwrap(), "--lang", "zh"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("不止一个人"), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!two.exists());
+}

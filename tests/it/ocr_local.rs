@@ -1,6 +1,7 @@
 //! End to end through the real local OCR engine and its real embedded models: every photo in
 //! tests/data/cards (fake cards made by scripts/gen_cards.py under several photo conditions)
-//! must read back exactly its ground truth, field by field.
+//! must read back exactly its ground truth, field by field; photos holding several cards
+//! (one card's two sides, two people's cards) through `idcheck ocr --json`, card by card.
 
 use idcheck::card::{CardFields, Side};
 use idcheck::ocr::net::Runtime;
@@ -22,19 +23,75 @@ fn get(f: &CardFields, k: &str) -> Option<String> {
     }
 }
 
+fn truth(img: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(img.with_extension("json")).unwrap()).unwrap()
+}
+
+/// The fixed photos of one card each (their truth names a side).
 fn cards() -> Vec<PathBuf> {
+    let v: Vec<PathBuf> = photos().into_iter().filter(|p| truth(p).get("side").is_some()).collect();
+    assert!(v.len() >= 6, "expected the fixed card set");
+    v
+}
+
+/// Every fixed photo, those holding several cards (their truth lists `cards`) included.
+fn photos() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/cards");
     let mut v: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "jpg")).collect();
     v.sort();
-    assert!(v.len() >= 6, "expected the fixed card set in {}", dir.display());
     v
+}
+
+const FRONT: [&str; 6] = ["name", "sex", "ethnicity", "birth", "address", "number"];
+const BACK: [&str; 3] = ["issued_by", "valid_from", "valid_until"];
+
+/// A photo holding several cards, read by the command on this machine: one entry in `cards` per
+/// person (a front and the back beside it are one), each field exactly the truth, in reading
+/// order; `fields` is the first.
+#[test]
+fn every_card_of_a_photo_holding_several_reads_exactly() {
+    let multi: Vec<PathBuf> = photos().into_iter().filter(|p| truth(p).get("cards").is_some()).collect();
+    assert!(multi.len() >= 2, "expected both-sides.jpg and two-people.jpg");
+    let cfg = tempfile::tempdir().unwrap();
+    for img in multi {
+        let stem = img.file_stem().unwrap().to_string_lossy().to_string();
+        // The expected people: a front starts one, a back belongs to the front before it.
+        let mut people: Vec<serde_json::Map<String, serde_json::Value>> = Vec::new();
+        for c in truth(&img)["cards"].as_array().unwrap() {
+            let c = c.as_object().unwrap().clone();
+            match (c["side"].as_str(), people.last_mut()) {
+                (Some("back"), Some(p)) => p.extend(c.into_iter().filter(|(k, _)| BACK.contains(&k.as_str()))),
+                _ => people.push(c),
+            }
+        }
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_idcheck"))
+            .args(["ocr", "--json", "--no-record", img.to_str().unwrap()])
+            .env("IDCHECK_CONFIG_DIR", cfg.path())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{stem}: {}", String::from_utf8_lossy(&o.stderr));
+        let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(j["provider"], "local");
+        let read = j["cards"].as_array().unwrap();
+        assert_eq!(read.len(), people.len(), "{stem}: cards found");
+        assert_eq!(j["fields"], read[0]["fields"], "{stem}: fields is the first card");
+        for (i, (got, want)) in read.iter().zip(&people).enumerate() {
+            for k in FRONT.iter().chain(&BACK).filter(|k| want.contains_key(**k)) {
+                // Fake data, but still only the field and the card in the message.
+                assert_eq!(got["fields"][*k], want[*k], "{stem}: card {i}: {k} differs");
+            }
+            let sides = if want.contains_key("issued_by") { "front and back" } else { "front" };
+            assert_eq!(got["fields"]["side"], "front", "{stem}: card {i} ({sides})");
+        }
+        assert!(!j["warnings"].as_array().unwrap().iter().any(|w| w["kind"] == "not_id_card"), "{stem}: {}", j["warnings"]);
+    }
 }
 
 /// Reads every card of the fixed set with `engine`; the misreadings, without the values.
 fn misreadings(engine: &Engine) -> Vec<String> {
     let mut failures = Vec::new();
     for img in cards() {
-        let truth: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(img.with_extension("json")).unwrap()).unwrap();
+        let truth = truth(&img);
         let stem = img.file_stem().unwrap().to_string_lossy().to_string();
         let reading = match engine.read_file(&std::fs::read(&img).unwrap()) {
             Ok(r) => r,
@@ -49,8 +106,8 @@ fn misreadings(engine: &Engine) -> Vec<String> {
             failures.push(format!("{stem}: side {:?}", f.side));
         }
         let keys: &[&str] = match side {
-            Side::Front => &["name", "sex", "ethnicity", "birth", "address", "number"],
-            Side::Back => &["issued_by", "valid_from", "valid_until"],
+            Side::Front => &FRONT,
+            Side::Back => &BACK,
         };
         for k in keys {
             let want = truth[*k].as_str().unwrap();
