@@ -17,6 +17,11 @@ const state = {
   demo: false,
   settings: null,
   photo: null, // { preview, width, height, warnings: [{ kind, message }] }
+  crops: null, // the cards found in the photo, straightened: [{ side, image, portrait }]; null until known
+  showOriginal: false, // the clerk asked to see the photo as taken instead of the crops
+  read: null, // the last read of the photo (OcrView), with every card in `cards`
+  cards: null, // the people's cards of a photo holding several: the chooser's [{ fields, doubtful }]
+  chosen: null, // which of `cards` fills the form
   photoError: null, // Msg
   photoNote: null, // Msg
   ocr: null, // { provider, provider_name, fields, doubtful: [field names], demo }
@@ -127,26 +132,64 @@ async function loadBytes(bytes, note) {
   } catch (e) {
     // Not a usable photo: no new holder, so the form (what the clerk has for the current
     // holder) stays; the previous photo is gone on the Rust side.
-    state.photo = null;
+    forgetPhoto();
     state.photoError = asError(e);
     renderPhoto();
     return;
   }
-  newHolder();
-  state.photo = photo;
+  newPhoto(photo);
   renderPhoto();
+  loadCrops();
   await readCard();
 }
 
 async function onPhotoLoaded(payload) {
   // A photo dropped on another view is for the single check.
   if (state.view === 'history' || state.view === 'batch') showView('main');
-  if (payload.photo) newHolder();
+  if (payload.photo) newPhoto(payload.photo);
+  else forgetPhoto();
   state.photoError = payload.error || null;
   state.photoNote = payload.note || null;
-  state.photo = payload.photo || null;
   renderPhoto();
-  if (state.photo) await readCard();
+  if (state.photo) {
+    loadCrops();
+    await readCard();
+  }
+}
+
+/** A new photo is in: a new holder's, with its own crops and read to come. */
+function newPhoto(photo) {
+  newHolder();
+  forgetPhoto();
+  state.photo = photo;
+}
+
+/** The photo is gone (replaced, unusable, cleared): its crops, read and chooser go with it. */
+function forgetPhoto() {
+  photoSeq += 1;
+  state.photo = null;
+  state.crops = null;
+  state.showOriginal = false;
+  state.read = null;
+  state.cards = null;
+  state.chosen = null;
+  renderChooser();
+}
+
+let photoSeq = 0;
+/** Asks for the cards in the photo, straightened, beside the read (the form does not wait for
+ * them). Until they come, or when none is found, the photo is shown as taken. */
+async function loadCrops() {
+  const seq = photoSeq;
+  let crops = [];
+  try {
+    crops = await invoke('photo_crops');
+  } catch (_) {
+    crops = []; // the photo as taken stays: nothing is lost
+  }
+  if (seq !== photoSeq) return;
+  state.crops = crops;
+  renderPhoto();
 }
 
 /** A new photo arrived: it is a new holder's. Nothing of the previous holder stays: every
@@ -184,12 +227,33 @@ async function readCard() {
   try {
     const r = await invoke('read_card');
     if (!current()) return;
-    state.ocr = r;
+    state.read = r;
     // The core has weighed the photo's warnings against what was read (a card whose fields
     // were read is a card): its list replaces the one shown with the photo.
     if (state.photo && r.warnings) state.photo.warnings = r.warnings;
-    fillForm(r.fields);
-    invoke('perf_mark', { name: 'form-filled' }).catch(() => {});
+    const cards = r.cards || [];
+    if (cards.length > 1) {
+      // Several people's cards: which one is being checked is the clerk's choice, so nothing
+      // is filled until then (a read again keeps the choice made).
+      const first = !state.cards;
+      state.cards = cards;
+      if (state.chosen != null && state.chosen < cards.length) {
+        state.ocr = cardRead(r, state.chosen);
+        fillForm(cards[state.chosen].fields);
+      } else {
+        state.chosen = null;
+        state.ocr = { ...r, fields: {}, doubtful: [] };
+      }
+      renderChooser();
+      if (first) focusChooser();
+    } else {
+      state.cards = null;
+      state.chosen = null;
+      renderChooser();
+      state.ocr = r;
+      fillForm(r.fields);
+      invoke('perf_mark', { name: 'form-filled' }).catch(() => {});
+    }
   } catch (e) {
     if (current()) state.photoError = asError(e);
   } finally {
@@ -218,6 +282,59 @@ function fillForm(f) {
     untickConsent();
     if (state.verdict) clearVerdict();
   }
+}
+
+/** The read as the form shows it once card `i` of several is chosen. */
+function cardRead(r, i) {
+  return { ...r, fields: r.cards[i].fields, doubtful: r.cards[i].doubtful || [] };
+}
+
+/** The clerk chose card `i` of a photo holding several people's cards: it is a new holder's
+ * (like a new photo: nothing of the one shown before stays, the consent is unticked), and the
+ * form fills from that card with its doubt marks. */
+function chooseCard(i) {
+  const r = state.read;
+  if (!r || !state.cards || !state.cards[i]) return;
+  const cards = state.cards;
+  newHolder();
+  state.cards = cards;
+  state.chosen = i;
+  state.ocr = cardRead(r, i);
+  fillForm(cards[i].fields);
+  renderChooser();
+  renderForm();
+  onFormChanged();
+}
+
+/** Which sides of a card a read holds: its front's fields, its back's, or both. */
+function sidesOf(f) {
+  const front = !!(f.name || f.number || f.address);
+  const back = !!(f.issued_by || f.valid_from || f.valid_until);
+  return front && back ? 'chooser.both' : back ? 'chooser.back' : 'chooser.front';
+}
+
+function renderChooser() {
+  const box = $('#card-chooser');
+  const cards = state.cards;
+  show(box, !!cards);
+  if (!cards) { $('#chooser-cards').replaceChildren(); return; }
+  $('#chooser-title').textContent = t(state.lang, 'chooser.title', { n: cards.length });
+  $('#chooser-cards').replaceChildren(...cards.map((c, i) => {
+    const f = c.fields || {};
+    const b = el('button', { type: 'button', class: 'card-choice', 'data-index': String(i), 'aria-pressed': String(state.chosen === i) },
+      el('span', { class: 'choice-n', text: t(state.lang, 'chooser.pick', { i: i + 1 }) }),
+      el('strong', { class: 'choice-name', text: f.name || t(state.lang, 'chooser.no_name') }),
+      el('span', { class: 'choice-number mono', text: f.number || t(state.lang, 'chooser.no_number') }),
+      el('span', { class: 'choice-side', text: t(state.lang, sidesOf(f)) }));
+    b.addEventListener('click', () => chooseCard(i));
+    return b;
+  }));
+}
+
+/** The chooser just appeared: the keyboard starts on it. */
+function focusChooser() {
+  const b = document.querySelector('#chooser-cards .card-choice');
+  if (b) b.focus();
 }
 
 async function fileInputChanged(ev) {
@@ -255,16 +372,23 @@ async function openDialog() {
 
 function renderPhoto() {
   const img = $('#preview-img');
+  const crops = state.photo && state.crops && state.crops.length ? state.crops : null;
+  const cropsShown = !!crops && !state.showOriginal;
   if (state.photo) {
-    img.src = state.photo.preview;
+    if (img.getAttribute('src') !== state.photo.preview) img.src = state.photo.preview;
     img.alt = t(state.lang, 'photo.title');
-    show(img, true);
+    show(img, !cropsShown);
     show($('#drop-hint'), false);
   } else {
     img.removeAttribute('src');
     show(img, false);
     show($('#drop-hint'), true);
   }
+  renderCrops(crops, cropsShown);
+  const orig = $('#btn-original');
+  show(orig, !!crops);
+  orig.textContent = t(state.lang, state.showOriginal ? 'photo.show_cards' : 'photo.show_original');
+  orig.setAttribute('aria-pressed', String(!!crops && state.showOriginal));
   show($('#btn-read'), !!state.photo && !state.busyOcr);
   show($('#ocr-progress'), state.busyOcr);
   const warn = $('#photo-warnings');
@@ -276,6 +400,27 @@ function renderPhoto() {
   err.textContent = errorText(state.photoError);
   show(err, !!state.photoError);
   if (copyUi) copyUi.render();
+}
+
+/** The cards in place of the photo: each straightened card with its side, a front's portrait
+ * beside it. Rebuilt only when the crops or the language change (the images are large). */
+let cropsShownFor = null;
+function renderCrops(crops, on) {
+  const box = $('#crops');
+  show(box, on);
+  $('#dropzone').classList.toggle('has-crops', on);
+  const key = crops ? [crops, state.lang] : null;
+  if (cropsShownFor && key && cropsShownFor[0] === key[0] && cropsShownFor[1] === key[1]) return;
+  cropsShownFor = key;
+  if (!crops) { box.replaceChildren(); return; }
+  box.replaceChildren(...crops.map((c) => {
+    const side = t(state.lang, c.side === 'front' ? 'crops.front' : c.side === 'back' ? 'crops.back' : 'crops.card');
+    const fig = el('figure', { class: 'crop', 'data-side': c.side || 'unknown' }, el('img', { class: 'card', src: c.image, alt: side }));
+    if (c.portrait) fig.append(el('img', { class: 'portrait', src: c.portrait, alt: t(state.lang, 'crops.portrait') }));
+    else fig.classList.add('no-portrait');
+    fig.append(el('figcaption', { text: side }));
+    return fig;
+  }));
 }
 
 // ---------- form and local checks ----------
@@ -625,7 +770,7 @@ async function clearAll() {
   for (const f of FIELDS) $(`#f-${f}`).value = '';
   state.typed.clear();
   state.holder += 1;
-  state.photo = null;
+  forgetPhoto();
   state.photoError = null;
   state.photoNote = null;
   state.ocr = null;
@@ -1258,6 +1403,7 @@ function exportBatch(format) {
 
 function renderAll() {
   renderPhoto();
+  renderChooser();
   renderForm();
   renderLocal();
   renderRegion();
@@ -1283,6 +1429,7 @@ function wire() {
   $('#file-input').addEventListener('change', fileInputChanged);
   $('#btn-open').addEventListener('click', openDialog);
   $('#btn-read').addEventListener('click', readCard);
+  $('#btn-original').addEventListener('click', () => { state.showOriginal = !state.showOriginal; renderPhoto(); });
   $('#btn-cancel-ocr').addEventListener('click', () => invoke('cancel', { job: 'ocr' }).catch(() => {}));
   $('#btn-cancel-verify').addEventListener('click', () => invoke('cancel', { job: 'verify' }).catch(() => {}));
   $('#btn-verify').addEventListener('click', verify);

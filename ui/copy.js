@@ -1,8 +1,11 @@
 // 生成复印件…: the dialog that asks for the copy's purpose (and the operator, and an optional
 // photo of the back) and has the copy made and saved in Rust. The photos stay in Rust: the
-// page sends the purpose and the operator, and hears back what was saved.
+// page sends the purpose and the operator, and hears back what was saved. 打印… has the same
+// copy made and recorded, gets its straightened cards back, and lays them out at true size in
+// a view that only the printer sees (@media print in app.css), then opens the print dialog.
 
 const PURPOSE_MAX = 40; // as the core's copy::PURPOSE_MAX: said here before anything is sent
+const MARK_ROWS = 9; // rows of the watermark over each printed card: enough to cover it turned
 
 /**
  * Wires the dialog. `ctx` gives the page's helpers: { invoke, t, pick, lang(), settings(),
@@ -33,6 +36,7 @@ export function initCopy(ctx) {
 
   const render = () => {
     $('#copy-save').disabled = busy || !ctx.hasPhoto();
+    $('#copy-print').disabled = busy || !ctx.hasPhoto();
     renderBack();
   };
 
@@ -80,6 +84,65 @@ export function initCopy(ctx) {
     }
   };
 
+  /** The page the printer gets: the cards at 85.6 × 54 mm, front above back, the statement
+   * repeated diagonally across each and once under them, as on the PDF. */
+  const fillPrint = (r) => {
+    const view = $('#print-view');
+    const make = (tag, cls, text) => {
+      const e = document.createElement(tag);
+      e.className = cls;
+      if (text != null) e.textContent = text;
+      return e;
+    };
+    const line = Array(4).fill(r.statement).join('\u3000\u3000');
+    const cards = r.cards.map((c) => {
+      const card = make('div', 'print-card');
+      card.dataset.side = c.side || 'unknown';
+      const img = make('img', 'print-img');
+      img.src = c.image;
+      img.alt = '';
+      const mark = make('div', 'print-mark');
+      for (let i = 0; i < MARK_ROWS; i++) mark.append(make('p', '', line));
+      card.append(img, mark);
+      return card;
+    });
+    view.className = `print-view n${r.cards.length}`;
+    view.replaceChildren(...cards, make('p', 'print-caption', r.statement));
+    return Promise.all([...view.querySelectorAll('img')].map((i) => i.decode().catch(() => {})));
+  };
+
+  /** The card images leave the page once the dialog closes or the holder changes. */
+  const clearPrint = () => {
+    const view = $('#print-view');
+    view.replaceChildren();
+    view.className = 'print-view';
+  };
+
+  const print = async () => {
+    const problem = purposeProblem();
+    if (problem) {
+      say(problem, '');
+      purpose.focus();
+      return;
+    }
+    busy = true;
+    say(null, ctx.t(ctx.lang(), 'copy.printing'));
+    render();
+    try {
+      const r = await ctx.invoke('copy_print', { purpose: purpose.value, operator: operator.value });
+      await fillPrint(r);
+      let msg = ctx.t(ctx.lang(), 'copy.printed', { sides: ctx.pick(ctx.lang(), r.sides), statement: r.statement });
+      if (r.not_recorded) msg += ' ' + ctx.t(ctx.lang(), 'copy.not_recorded', { why: ctx.pick(ctx.lang(), r.not_recorded) });
+      say(null, msg);
+      window.print();
+    } catch (e) {
+      say(ctx.errorText(ctx.asError(e)), '');
+    } finally {
+      busy = false;
+      render();
+    }
+  };
+
   const addBack = async (ev) => {
     const file = ev.target.files && ev.target.files[0];
     if (!file) return;
@@ -103,6 +166,8 @@ export function initCopy(ctx) {
 
   $('#btn-copy').addEventListener('click', open);
   $('#copy-save').addEventListener('click', save);
+  $('#copy-print').addEventListener('click', print);
+  dialog.addEventListener('close', clearPrint);
   $('#copy-close').addEventListener('click', () => dialog.close());
   $('#copy-back-input').addEventListener('change', addBack);
   $('#copy-back-remove').addEventListener('click', removeBack);
@@ -115,6 +180,7 @@ export function initCopy(ctx) {
     newHolder() {
       back = null;
       operatorTyped = false;
+      clearPrint();
       if (dialog.open) dialog.close();
       render();
     },

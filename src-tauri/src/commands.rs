@@ -221,7 +221,21 @@ pub async fn open_dialog(app: tauri::AppHandle, window: tauri::WebviewWindow, st
     let Some(path) = crate::dialogs::pick_photo(&window, lang).await? else {
         return Ok(None);
     };
-    Ok(Some(load_path(&state, &path, None)))
+    // Reading and preparing a photo is blocking work, as for a drop.
+    let loaded = tokio::task::spawn_blocking(move || load_path(&app.state::<AppState>(), &path, None)).await.map_err(|_| UiError::internal())?;
+    Ok(Some(loaded))
+}
+
+/// The cards in the loaded photo, straightened, each front with its portrait: the page shows
+/// them in place of the photo (and the photo again on request). Asked by the page beside the
+/// read, so the form fills as soon as it would without them. In memory only; an empty list
+/// when no card is found or there is no photo.
+#[tauri::command]
+pub async fn photo_crops(state: State<'_, AppState>) -> Result<Vec<CardCrop>, UiError> {
+    let Some(photo) = state.photo.lock().unwrap().clone() else {
+        return Ok(Vec::new());
+    };
+    tokio::task::spawn_blocking(move || photo::crops(&photo.jpeg)).await.map_err(|_| UiError::internal())?
 }
 
 /// Reads and prepares a file chosen or dropped by the clerk.
@@ -245,7 +259,8 @@ pub async fn read_card(state: State<'_, AppState>) -> Result<OcrView, UiError> {
     let mut warnings = photo.warnings.clone();
     idcheck::quality::after_reading(&mut warnings, &read.fields);
     let warnings = PhotoWarning::list(&warnings);
-    Ok(OcrView { provider_name: provider_name(&read.provider), provider: read.provider, fields: read.fields, doubtful, warnings, demo: read.demo })
+    let cards = read.cards.into_iter().map(|fields| CardChoice { doubtful: idcheck::ocr::doubt::doubtful(&fields), fields }).collect();
+    Ok(OcrView { provider_name: provider_name(&read.provider), provider: read.provider, fields: read.fields, doubtful, warnings, demo: read.demo, cards })
 }
 
 #[tauri::command]

@@ -10,6 +10,23 @@ use serde::Serialize;
 use std::sync::Arc;
 use tauri::State;
 
+/// One card of a copy to print, straightened at 300 dpi: its side and a JPEG `data:` URL.
+#[derive(Serialize)]
+pub struct PrintCard {
+    pub side: Option<idcheck::crops::Side>,
+    pub image: String,
+}
+
+/// A copy made for printing: the cards (front first, as on the PDF), the statement printed
+/// over and under them, the sides, and why it was not recorded if it was not.
+#[derive(Serialize)]
+pub struct CopyPrint {
+    pub cards: Vec<PrintCard>,
+    pub statement: String,
+    pub sides: Msg,
+    pub not_recorded: Option<Msg>,
+}
+
 /// The second photo (the back) the page offers to add.
 #[derive(Serialize)]
 pub struct BackView {
@@ -97,6 +114,37 @@ pub async fn copy_save(window: tauri::WebviewWindow, state: State<'_, AppState>,
             kb: made.copy.pdf.len().div_ceil(1024),
             not_recorded: made.not_recorded.map(|e| e.message),
         }))
+    })
+    .await
+    .map_err(|_| UiError::internal())?
+}
+
+/// JPEG quality of the cards sent to the printer, as the PDF's.
+const PRINT_QUALITY: u8 = 90;
+
+/// 打印…: the copy made and recorded as for 保存 PDF… (purpose, sides, operator), then its
+/// cards handed to the page, which lays them out at true size with the statement and opens
+/// the system's print dialog. Nothing is written to disk.
+#[tauri::command]
+pub async fn copy_print(state: State<'_, AppState>, purpose: String, operator: String) -> Result<CopyPrint, UiError> {
+    check_len("purpose", &purpose, 400)?;
+    check_len("operator", &operator, 400)?;
+    let photo = state.photo.lock().unwrap().clone().ok_or_else(no_photo)?;
+    let back = state.copy_back.lock().unwrap().clone();
+    let desk = state.desk.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut photos = vec![idcheck::image_prep::decode_upright(&photo.jpeg)?.0];
+        if let Some(b) = &back {
+            photos.push(idcheck::image_prep::decode_upright(b)?.0);
+        }
+        let refs: Vec<&_> = photos.iter().collect();
+        let made = desk.make_copy(&refs, &purpose, Some(&operator))?;
+        // The same cards, in the same order, as the copy just made and recorded.
+        let cards = idcheck::copy::cards::from_photos(&refs)?
+            .into_iter()
+            .map(|c| Ok(PrintCard { side: c.side, image: crate::photo::jpeg_url(&idcheck::image_prep::encode_jpeg(&c.image, PRINT_QUALITY)?) }))
+            .collect::<Result<Vec<_>, UiError>>()?;
+        Ok(CopyPrint { cards, statement: made.statement.text(), sides: made.copy.sides_msg(), not_recorded: made.not_recorded.map(|e| e.message) })
     })
     .await
     .map_err(|_| UiError::internal())?

@@ -39,6 +39,9 @@ impl idcheck::providers::Ocr for KeptLocal {
     async fn read(&self, jpeg: &[u8]) -> Result<idcheck::card::CardFields, idcheck::providers::ProviderError> {
         ocr_local::read(jpeg).await
     }
+    async fn read_all(&self, jpeg: &[u8]) -> Result<Vec<idcheck::card::CardFields>, idcheck::providers::ProviderError> {
+        ocr_local::read_all(jpeg).await
+    }
 }
 
 /// A drop on the window: the first file is read and prepared here; the page hears the result.
@@ -128,9 +131,11 @@ pub fn run() {
             commands::load_photo,
             commands::open_dialog,
             commands::read_card,
+            commands::photo_crops,
             copy::copy_back,
             copy::copy_forget_back,
             copy::copy_save,
+            copy::copy_print,
             commands::cancel,
             commands::clear,
             commands::check_local,

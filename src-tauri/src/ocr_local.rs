@@ -40,10 +40,25 @@ fn keeper() -> std::sync::MutexGuard<'static, Keeper> {
 /// when the caller drops this future (the window aborts the job), the read under way still
 /// finishes on its blocking thread, and the models count as in use until it has.
 pub async fn read(jpeg: &[u8]) -> Result<CardFields, ProviderError> {
+    kept(jpeg, |jpeg| async move { idcheck::providers::local::Local.read(&jpeg).await }).await
+}
+
+/// Every card of a photo (one per holder, a front and its back as one), read as [`read`] reads.
+pub async fn read_all(jpeg: &[u8]) -> Result<Vec<CardFields>, ProviderError> {
+    kept(jpeg, |jpeg| async move { idcheck::providers::local::Local.read_all(&jpeg).await }).await
+}
+
+/// Runs a read of `jpeg` as its own task, counted as a use of the models (see [`read`]).
+async fn kept<T, F, Fut>(jpeg: &[u8], reading: F) -> Result<T, ProviderError>
+where
+    T: Send + 'static,
+    F: FnOnce(Vec<u8>) -> Fut,
+    Fut: std::future::Future<Output = Result<T, ProviderError>> + Send + 'static,
+{
     let using = Use::begin();
-    let jpeg = jpeg.to_vec();
+    let task = reading(jpeg.to_vec());
     let reading = tauri::async_runtime::spawn(async move {
-        let r = idcheck::providers::local::Local.read(&jpeg).await;
+        let r = task.await;
         release_scratch();
         drop(using);
         r

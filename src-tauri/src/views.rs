@@ -32,6 +32,26 @@ pub struct PhotoView {
     pub warnings: Vec<PhotoWarning>,
 }
 
+/// One card found in the photo, straightened and cropped (upright, card-shaped), as the page
+/// shows it in place of the photo; for a front, its portrait too. JPEG `data:` URLs made in
+/// memory. No `Debug`: these are images of a person's card.
+#[derive(Clone, Serialize)]
+pub struct CardCrop {
+    /// `front`, `back`, or `null` when the side cannot be told.
+    pub side: Option<idcheck::crops::Side>,
+    pub image: String,
+    pub portrait: Option<String>,
+}
+
+/// One person's card as read from a photo holding several: what the chooser offers and what
+/// fills the form once the clerk picks it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CardChoice {
+    pub fields: idcheck::card::CardFields,
+    /// As [`OcrView::doubtful`], for this card.
+    pub doubtful: Vec<&'static str>,
+}
+
 /// A photo-quality warning: its kind (`blur`, `not_id_card`, ...) and what to do.
 #[derive(Debug, Clone, Serialize)]
 pub struct PhotoWarning {
@@ -65,6 +85,9 @@ pub struct OcrView {
     /// whatever the photo looked like. They replace the ones shown with the photo.
     pub warnings: Vec<PhotoWarning>,
     pub demo: bool,
+    /// Every card read, one per person (a front and its back in one photo are one card; the
+    /// first is `fields`). With more than one, the page lets the clerk choose before filling.
+    pub cards: Vec<CardChoice>,
 }
 
 /// One finding of the local checks.

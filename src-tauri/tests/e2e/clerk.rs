@@ -50,7 +50,7 @@ async fn photo_fills_form_then_consent_gives_match_verdict() {
     // The fake OCR's fixed demo fields land in the form.
     app.wait_value("#f-number", MATCH_NUMBER).await;
     assert_eq!(app.value("#f-name").await, MATCH_NAME);
-    assert!(app.visible("#preview-img").await, "the prepared image is shown");
+    assert!(app.visible("#preview-img").await || app.visible("#crops").await, "the prepared image (or the card cut out of it) is shown");
     app.wait_text("#local-verdict", "").await;
     app.shot("03-form-filled").await;
 
@@ -83,6 +83,7 @@ async fn photo_fills_form_then_consent_gives_match_verdict() {
     app.wait_value("#f-number", "").await;
     assert_eq!(app.value("#f-name").await, "");
     assert!(!app.visible("#preview-img").await);
+    assert!(!app.visible("#crops").await, "清空 drops the card cut out of the photo too");
     app.stop().await;
 }
 
@@ -134,6 +135,7 @@ async fn non_image_file_gives_a_clear_error() {
     let msg = app.text("#photo-error").await;
     assert!(msg.contains("图片") || msg.contains("图像"), "message in Chinese about the image: {msg}");
     assert!(!app.visible("#preview-img").await);
+    assert!(!app.visible("#crops").await);
     app.shot("07-not-an-image").await;
     app.stop().await;
 }
@@ -291,7 +293,7 @@ async fn a_new_photo_leaves_nothing_of_the_previous_holder() {
     assert!(form_is_empty(&app).await, "a failed read of a new photo leaves none of the previous holder's fields");
     assert!(!app.checked("#consent").await, "nor the previous holder's consent");
     assert!(!app.enabled("#btn-verify").await);
-    assert!(app.visible("#preview-img").await, "the new photo is shown");
+    assert!(app.visible("#preview-img").await || app.visible("#crops").await, "the new photo (or its card) is shown");
     app.settled_shot("14-failed-read-of-new-photo").await;
 
     // What the clerk types for this holder is not lost by a second look at the same photo.

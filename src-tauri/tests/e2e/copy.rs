@@ -15,14 +15,14 @@ fn card(name: &str) -> PathBuf {
     harness::repo_root().join("tests/data/cards").join(name)
 }
 
-fn save_dir(tag: &str) -> PathBuf {
+pub(crate) fn save_dir(tag: &str) -> PathBuf {
     let d = harness::repo_root().join("test-output/e2e").join(format!("copy-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
 }
 
-fn poppler(tool: &str, file: &Path) -> String {
+pub(crate) fn poppler(tool: &str, file: &Path) -> String {
     let o = Command::new(tool).arg(file).args(if tool == "pdftotext" { &["-raw", "-"][..] } else { &[][..] }).output();
     let o = o.unwrap_or_else(|e| panic!("{tool}: {e} (install poppler-utils: scripts/setup.sh)"));
     assert!(o.status.success(), "{tool}: {}", String::from_utf8_lossy(&o.stderr));
@@ -105,7 +105,7 @@ async fn a_copy_is_made_from_the_dialog_saved_where_asked_and_recorded() {
     app.stop().await;
 }
 
-fn walk(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = vec![];
     for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let p = e.path();

@@ -2,6 +2,7 @@
 //! trail, each a module, sharing the harness that starts the app under tauri-driver against
 //! the fakes.
 
+mod cards;
 mod clerk;
 mod copy;
 mod harness;
