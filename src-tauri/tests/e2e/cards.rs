@@ -200,6 +200,27 @@ async fn print_makes_and_records_the_copy_and_opens_the_print_dialog() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(app.js("return window.__printed", vec![]).await, json!(1), "the print dialog opened once");
 
+    // What the printer gets (WebKitWebDriver cannot print a page): the print rules applied to
+    // the screen for a moment, the cards measured at true size, front above back.
+    let to_screen = "for (const sheet of document.styleSheets) for (const r of sheet.cssRules) \
+                     if (r.media && r.media.mediaText === arguments[0]) r.media.mediaText = arguments[1]; return true";
+    app.js(to_screen, vec![json!("print"), json!("screen")]).await;
+    let mm = app
+        .js(
+            "const px = 96 / 25.4; return [...document.querySelectorAll('#print-view .print-card')].map(c => { const r = c.getBoundingClientRect(); \
+             return [r.left / px, r.top / px, r.width / px, r.height / px].map(v => Math.round(v * 10) / 10); })",
+            vec![],
+        )
+        .await;
+    let cards: Vec<Vec<f64>> = serde_json::from_value(mm.clone()).unwrap();
+    assert_eq!(cards.len(), 2, "{mm}");
+    for c in &cards {
+        assert!((c[2] - 85.6).abs() < 0.3 && (c[3] - 54.0).abs() < 0.3, "a card at 85.6 × 54 mm: {mm}");
+    }
+    assert!((cards[1][1] - cards[0][1] - 70.0).abs() < 0.5 && (cards[0][0] - cards[1][0]).abs() < 0.3, "the back 16 mm under the front: {mm}");
+    app.settled_shot("24-print-view").await;
+    app.js(to_screen, vec![json!("screen"), json!("print")]).await;
+
     // Closing the dialog drops the cards from the page; 历史 holds the copy; nothing on disk
     // holds an image.
     app.click("#copy-close").await;
