@@ -146,8 +146,19 @@ async fn a_photo_of_two_peoples_cards_asks_which_one_to_check() {
     assert_eq!(count(&app, "#crops img.portrait").await, 2);
     app.settled_shot("21-cards-chooser").await;
 
-    // The first card, and the consent for its holder.
-    app.click("#chooser-cards .card-choice[data-index=\"0\"]").await;
+    // In English too.
+    app.click("#lang-toggle").await;
+    app.wait_text("#chooser-title", "This photo holds 2 ID cards: choose the one to check").await;
+    assert!(app.text("#chooser-cards").await.contains("front"), "{}", app.text("#chooser-cards").await);
+    app.click("#lang-toggle").await;
+    app.wait_text("#chooser-title", "照片中有 2 张").await;
+
+    // The first card, chosen from the keyboard (the chooser has the focus when it appears),
+    // and the consent for its holder.
+    app.js("document.querySelector('#chooser-cards .card-choice').focus(); return true", vec![]).await;
+    let first = app.client.active_element().await.unwrap();
+    assert_eq!(first.attr("data-index").await.unwrap().as_deref(), Some("0"));
+    first.send_keys(&fantoccini::key::Key::Enter).await.unwrap();
     app.wait_value("#f-number", s(&t[0], "number")).await;
     assert_eq!(app.value("#f-name").await, s(&t[0], "name"));
     app.click("#consent").await;
