@@ -139,9 +139,11 @@ pub async fn copy_print(state: State<'_, AppState>, purpose: String, operator: S
         }
         let refs: Vec<&_> = photos.iter().collect();
         let made = desk.make_copy(&refs, &purpose, Some(&operator))?;
-        // The same cards, in the same order, as the copy just made and recorded.
-        let cards = idcheck::copy::cards::from_photos(&refs)?
-            .into_iter()
+        // The cards of the copy just made and recorded, as placed on its page.
+        let cards = made
+            .copy
+            .cards
+            .iter()
             .map(|c| Ok(PrintCard { side: c.side, image: crate::photo::jpeg_url(&idcheck::image_prep::encode_jpeg(&c.image, PRINT_QUALITY)?) }))
             .collect::<Result<Vec<_>, UiError>>()?;
         Ok(CopyPrint { cards, statement: made.statement.text(), sides: made.copy.sides_msg(), not_recorded: made.not_recorded.map(|e| e.message) })

@@ -104,6 +104,9 @@ impl Statement {
 pub struct CopyPdf {
     pub pdf: Vec<u8>,
     pub sides: Vec<Option<Side>>,
+    /// The cards placed on the page, straightened, front first: what a face prints when the
+    /// clerk prints instead of saving (in memory only).
+    pub cards: Vec<cards::Card>,
 }
 
 impl std::fmt::Debug for CopyPdf {
@@ -143,7 +146,7 @@ pub fn make(photos: &[&RgbImage], statement: &Statement, font: &FontFile) -> Res
     let sides = cards.iter().map(|c| c.side).collect();
     let images: Vec<&RgbImage> = cards.iter().map(|c| &c.image).collect();
     let pdf = pdf::render(&images, statement, font)?;
-    Ok(CopyPdf { pdf, sides })
+    Ok(CopyPdf { pdf, sides, cards })
 }
 
 #[cfg(test)]
