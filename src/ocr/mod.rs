@@ -213,7 +213,8 @@ impl Engine {
     /// people's cards ([`crate::crops::cards`]' order: fronts first, then in reading order).
     /// A photo with one card (or none found) is read exactly as [`Engine::read`] reads it, at
     /// the same cost: the locator runs once. With several, each card is cut out upright and read
-    /// as a card filling its frame, one [`Engine::read`] pass per card; a card that gives no text
+    /// as a card filling its frame, one [`Engine::read`] pass per card, the cards side by side on
+    /// threads; a card that gives no text
     /// is left out, and when none does the first error is returned. Each reading's
     /// [`Reading::place`] is the card's outline in the photo (see [`crate::card::holders`] to
     /// put a back with its front).
@@ -228,9 +229,15 @@ impl Engine {
         }
         let mut read = Vec::new();
         let mut first_err = None;
-        for crop in crate::crops::cut(img, quads) {
-            let t = Instant::now();
-            match self.read_located(&crop.image, None, t) {
+        let crops = crate::crops::cut(img, quads);
+        // Each card on its own thread: the models run one call at a time each, but while one
+        // card is in the detector the other's recogniser and layout work can run.
+        let results: Vec<Result<Reading, OcrError>> = std::thread::scope(|s| {
+            let handles: Vec<_> = crops.iter().map(|crop| s.spawn(move || self.read_located(&crop.image, None, Instant::now()))).collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+        });
+        for (crop, result) in crops.iter().zip(results) {
+            match result {
                 Ok(mut r) => {
                     r.place = Some(crop.quad);
                     read.push(r);
