@@ -59,7 +59,10 @@ export function initCopy(ctx) {
     purpose.focus();
   };
 
-  const save = async () => {
+  /** Runs one way of making the copy (save or print) once the purpose is there: the dialog
+   * busy meanwhile, what the clerk typed kept on an error. `action` returns the message to
+   * show, or null when nothing was made. */
+  const making = async (progress, action) => {
     const problem = purposeProblem();
     if (problem) {
       say(problem, '');
@@ -67,14 +70,10 @@ export function initCopy(ctx) {
       return;
     }
     busy = true;
-    say(null, ctx.t(ctx.lang(), 'copy.making'));
+    say(null, ctx.t(ctx.lang(), progress));
     render();
     try {
-      const r = await ctx.invoke('copy_save', { purpose: purpose.value, operator: operator.value });
-      if (!r) { say(null, ''); return; } // the clerk cancelled the save dialog: nothing made
-      let msg = ctx.t(ctx.lang(), 'copy.saved', { file: r.file, sides: ctx.pick(ctx.lang(), r.sides), kb: r.kb, statement: r.statement });
-      if (r.not_recorded) msg += ' ' + ctx.t(ctx.lang(), 'copy.not_recorded', { why: ctx.pick(ctx.lang(), r.not_recorded) });
-      say(null, msg);
+      say(null, (await action({ purpose: purpose.value, operator: operator.value })) || '');
     } catch (e) {
       // What the clerk typed stays; the message says what to change.
       say(ctx.errorText(ctx.asError(e)), '');
@@ -83,6 +82,20 @@ export function initCopy(ctx) {
       render();
     }
   };
+
+  /** The message for a copy made, with why it was not recorded when it was not. */
+  const madeMessage = (key, r, extra) => {
+    let msg = ctx.t(ctx.lang(), key, { sides: ctx.pick(ctx.lang(), r.sides), statement: r.statement, ...extra });
+    if (r.not_recorded) msg += ' ' + ctx.t(ctx.lang(), 'copy.not_recorded', { why: ctx.pick(ctx.lang(), r.not_recorded) });
+    return msg;
+  };
+
+  const save = () =>
+    making('copy.making', async (args) => {
+      const r = await ctx.invoke('copy_save', args);
+      if (!r) return null; // the clerk cancelled the save dialog: nothing made
+      return madeMessage('copy.saved', r, { file: r.file, kb: r.kb });
+    });
 
   /** The page the printer gets: the cards at 85.6 × 54 mm, front above back, the statement
    * repeated diagonally across each and once under them, as on the PDF. */
@@ -118,30 +131,16 @@ export function initCopy(ctx) {
     view.className = 'print-view';
   };
 
-  const print = async () => {
-    const problem = purposeProblem();
-    if (problem) {
-      say(problem, '');
-      purpose.focus();
-      return;
-    }
-    busy = true;
-    say(null, ctx.t(ctx.lang(), 'copy.printing'));
-    render();
-    try {
-      const r = await ctx.invoke('copy_print', { purpose: purpose.value, operator: operator.value });
+  const print = () =>
+    making('copy.printing', async (args) => {
+      const r = await ctx.invoke('copy_print', args);
       await fillPrint(r);
-      let msg = ctx.t(ctx.lang(), 'copy.printed', { sides: ctx.pick(ctx.lang(), r.sides), statement: r.statement });
-      if (r.not_recorded) msg += ' ' + ctx.t(ctx.lang(), 'copy.not_recorded', { why: ctx.pick(ctx.lang(), r.not_recorded) });
+      // Said before the print dialog, which may hold the page until it closes.
+      const msg = madeMessage('copy.printed', r);
       say(null, msg);
       window.print();
-    } catch (e) {
-      say(ctx.errorText(ctx.asError(e)), '');
-    } finally {
-      busy = false;
-      render();
-    }
-  };
+      return msg;
+    });
 
   const addBack = async (ev) => {
     const file = ev.target.files && ev.target.files[0];

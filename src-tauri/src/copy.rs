@@ -98,10 +98,7 @@ pub async fn copy_save(window: tauri::WebviewWindow, state: State<'_, AppState>,
         return Ok(None);
     };
     tokio::task::spawn_blocking(move || {
-        let mut photos = vec![idcheck::image_prep::decode_upright(&photo.jpeg)?.0];
-        if let Some(b) = &back {
-            photos.push(idcheck::image_prep::decode_upright(b)?.0);
-        }
+        let photos = copy_photos(&photo.jpeg, back.as_deref().map(Vec::as_slice))?;
         let refs: Vec<&_> = photos.iter().collect();
         let made = desk.make_copy(&refs, &purpose, Some(&operator))?;
         // The dialog asked before replacing a file: write over it.
@@ -119,6 +116,11 @@ pub async fn copy_save(window: tauri::WebviewWindow, state: State<'_, AppState>,
     .map_err(|_| UiError::internal())?
 }
 
+/// The photo on the page and the back added for the copy, if any, decoded upright.
+fn copy_photos(photo: &[u8], back: Option<&[u8]>) -> Result<Vec<idcheck::image_prep::RgbImage>, UiError> {
+    std::iter::once(photo).chain(back).map(|jpeg| Ok(idcheck::image_prep::decode_upright(jpeg)?.0)).collect()
+}
+
 /// JPEG quality of the cards sent to the printer, as the PDF's.
 const PRINT_QUALITY: u8 = 90;
 
@@ -133,10 +135,7 @@ pub async fn copy_print(state: State<'_, AppState>, purpose: String, operator: S
     let back = state.copy_back.lock().unwrap().clone();
     let desk = state.desk.clone();
     tokio::task::spawn_blocking(move || {
-        let mut photos = vec![idcheck::image_prep::decode_upright(&photo.jpeg)?.0];
-        if let Some(b) = &back {
-            photos.push(idcheck::image_prep::decode_upright(b)?.0);
-        }
+        let photos = copy_photos(&photo.jpeg, back.as_deref().map(Vec::as_slice))?;
         let refs: Vec<&_> = photos.iter().collect();
         let made = desk.make_copy(&refs, &purpose, Some(&operator))?;
         // The cards of the copy just made and recorded, as placed on its page.

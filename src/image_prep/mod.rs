@@ -18,11 +18,13 @@ mod sniff;
 mod turbo;
 
 pub use error::{ImageError, ImageErrorKind};
+/// The decoded pixels this module hands out, named for callers without the `image` crate.
+pub use image::RgbImage;
 pub use sniff::{sniff, Sniffed};
 
 use base64::Engine as _;
 use image::metadata::Orientation;
-use image::{DynamicImage, ImageDecoder, ImageFormat, RgbImage};
+use image::{DynamicImage, ImageDecoder, ImageFormat};
 use serde::Serialize;
 use std::io::Cursor;
 use std::panic::{catch_unwind, AssertUnwindSafe};
