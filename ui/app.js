@@ -306,11 +306,10 @@ function chooseCard(i) {
   onFormChanged();
 }
 
-/** Which sides of a card a read holds: its front's fields, its back's, or both. */
-function sidesOf(f) {
-  const front = !!(f.name || f.number || f.address);
-  const back = !!(f.issued_by || f.valid_from || f.valid_until);
-  return front && back ? 'chooser.both' : back ? 'chooser.back' : 'chooser.front';
+/** The chooser's words for the sides a card's fields come from (the core's `sides`). */
+function sidesOf(sides) {
+  const s = sides || [];
+  return s.includes('front') && s.includes('back') ? 'chooser.both' : s.includes('back') ? 'chooser.back' : 'chooser.front';
 }
 
 function renderChooser() {
@@ -325,7 +324,7 @@ function renderChooser() {
       el('span', { class: 'choice-n', text: t(state.lang, 'chooser.pick', { i: i + 1 }) }),
       el('strong', { class: 'choice-name', text: f.name || t(state.lang, 'chooser.no_name') }),
       el('span', { class: 'choice-number mono', text: f.number || t(state.lang, 'chooser.no_number') }),
-      el('span', { class: 'choice-side', text: t(state.lang, sidesOf(f)) }));
+      el('span', { class: 'choice-side', text: t(state.lang, sidesOf(c.sides)) }));
     b.addEventListener('click', () => chooseCard(i));
     return b;
   }));

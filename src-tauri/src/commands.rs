@@ -259,7 +259,7 @@ pub async fn read_card(state: State<'_, AppState>) -> Result<OcrView, UiError> {
     let mut warnings = photo.warnings.clone();
     idcheck::quality::after_reading(&mut warnings, &read.fields);
     let warnings = PhotoWarning::list(&warnings);
-    let cards = read.cards.into_iter().map(|fields| CardChoice { doubtful: idcheck::ocr::doubt::doubtful(&fields), fields }).collect();
+    let cards = read.cards.into_iter().map(|fields| CardChoice { doubtful: idcheck::ocr::doubt::doubtful(&fields), sides: fields.sides(), fields }).collect();
     Ok(OcrView { provider_name: provider_name(&read.provider), provider: read.provider, fields: read.fields, doubtful, warnings, demo: read.demo, cards })
 }
 

@@ -50,6 +50,8 @@ pub struct CardChoice {
     pub fields: idcheck::card::CardFields,
     /// As [`OcrView::doubtful`], for this card.
     pub doubtful: Vec<&'static str>,
+    /// The sides this card's fields come from (`CardFields::sides`): the chooser says them.
+    pub sides: Vec<idcheck::card::Side>,
 }
 
 /// A photo-quality warning: its kind (`blur`, `not_id_card`, ...) and what to do.
