@@ -436,7 +436,9 @@ fn in_a_team_every_check_waits_in_the_outbox_until_pushed() {
     s.record(&Record::ocr("embedded", &Err(ProviderError::new("embedded", ErrorKind::Timeout)))).unwrap();
     let numbers: Vec<String> = (0..5_000).map(nth).collect();
     write_chunk(&s, &numbers, &[3]);
-    s.record_many(&[Record::local(&idcheck::id::check(NUMBER)), Record::region("local", NUMBER, &Ok(true))]).unwrap();
+    // Stamped a second later: rows at the chunk's own millisecond would go before it.
+    let later = Utc::now() + Duration::seconds(1);
+    s.record_many(&[Record::local(&idcheck::id::check(NUMBER)).at(later), Record::region("local", NUMBER, &Ok(true)).at(later)]).unwrap();
 
     let status = s.outbox_status().unwrap();
     assert_eq!(status.pending, 2 + 5_000 + 2, "each number of a chunk counted");
