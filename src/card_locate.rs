@@ -101,6 +101,8 @@ struct Candidate {
     /// Found only by the searches [`locate_all`] widens (a further region, or a small part of a
     /// light region); [`detect`] passes over it, so that one card is found as before.
     minor: bool,
+    /// Its region is bitten (see [`BITE_SHARE`]): a card only when it looks like one.
+    bitten: bool,
 }
 
 /// A candidate in the input image's pixels, turned upright, with its evidence.
@@ -110,6 +112,7 @@ struct Scored {
     cut: f64,
     area: f64,
     minor: bool,
+    bitten: bool,
     evidence: Evidence,
 }
 
@@ -209,8 +212,8 @@ fn best(scored: &[Scored]) -> Option<&Scored> {
     let mut best: Option<&Scored> = None;
     for c in scored.iter().filter(|c| !c.minor) {
         let ev = &c.evidence;
-        if c.found == Found::Frame && ev.score < FRAME_MIN_SCORE {
-            // The frame is a card only when it looks like one.
+        if (c.found == Found::Frame || c.bitten) && ev.score < FRAME_MIN_SCORE {
+            // The frame, or a region with a bite out of it, is a card only when it looks like one.
             continue;
         }
         let better = match best {
@@ -351,7 +354,7 @@ fn survey(img: &RgbImage) -> Option<Survey> {
     let frame_aspect = sw.max(sh) as f64 / sw.min(sh) as f64;
     if frame_filled && (FRAME_ASPECT.0..FRAME_ASPECT.1).contains(&frame_aspect) {
         let q = Quad::rect(0.0, 0.0, sw as f64, sh as f64);
-        cands.push(Candidate { quad: orient_long_side(q), found: Found::Frame, cut: 0.0, area: (sw * sh) as f64, minor: false });
+        cands.push(Candidate { quad: orient_long_side(q), found: Found::Frame, cut: 0.0, area: (sw * sh) as f64, minor: false, bitten: false });
         region_found = true;
     }
     let scored = cands
@@ -359,7 +362,7 @@ fn survey(img: &RgbImage) -> Option<Survey> {
         .map(|c| {
             let quad = upright(img, c.quad.scaled(k));
             let evidence = evidence(img, &quad);
-            Scored { quad, found: c.found, cut: c.cut, area: c.area, minor: c.minor, evidence }
+            Scored { quad, found: c.found, cut: c.cut, area: c.area, minor: c.minor, bitten: c.bitten, evidence }
         })
         .collect();
     Some(Survey { scored, region_found, cut_region })
@@ -515,7 +518,19 @@ fn candidate(comp: &Component, w: usize, h: usize, found: Found, minor: bool) ->
         return None;
     }
     let hull_area = polygon_area(&hull);
-    if (n as f64) < 0.85 * hull_area {
+    // The region's pixels, with what something lying over the card took from it put back.
+    let mut n = n;
+    let mut bitten = false;
+    // A card running out of view is not bitten: what the frame cuts off is no object over it.
+    if (n as f64) < 0.85 * hull_area && !comp.border_sides.iter().any(|&b| b) {
+        let d = deficit(comp, &hull);
+        let missing = hull_area - (n + d.holes) as f64;
+        bitten = d.bite as f64 >= BITE_SHARE * missing && d.bite as f64 >= BITE_MIN * hull_area && ((n + d.holes) as f64) >= BITE_MIN_FILL * hull_area;
+        if !bitten {
+            return None;
+        }
+        n += d.holes + d.bites;
+    } else if (n as f64) < 0.85 * hull_area {
         return None;
     }
     let quad = max_quad(&hull)?;
@@ -535,7 +550,77 @@ fn candidate(comp: &Component, w: usize, h: usize, found: Found, minor: bool) ->
     // A card region covering most of the frame is a card filling it (a crop to the card with a
     // pixel or two of it lost), not a card running out of view.
     let cut = if quad.area() > 0.8 * total as f64 { 0.0 } else { outline_on_edge(&quad, w as f64, h as f64) };
-    Some(Candidate { area: quad.area(), quad, found, cut, minor })
+    Some(Candidate { area: quad.area(), quad, found, cut, minor, bitten })
+}
+
+/// A region whose convex hull it fills less than 85 % of is still a card when what is missing
+/// is mostly one bite from its outline (a finger or a pen across the card's edge, darker or
+/// lighter than the card, takes it out of the card's region): the largest bite is at least this
+/// share of what is missing (holes inside, the portrait's, not counted as missing) ...
+const BITE_SHARE: f64 = 0.7;
+/// ... at least this share of the hull (a ragged outline is no bite) ...
+const BITE_MIN: f64 = 0.04;
+/// ... and the region with its holes still fills this share of the hull.
+const BITE_MIN_FILL: f64 = 0.6;
+
+/// What a region lacks of its convex hull, in pixels: holes inside it, and bites (missing
+/// parts open to the hull's outline): their total and the largest.
+struct Deficit {
+    holes: usize,
+    bites: usize,
+    bite: usize,
+}
+
+fn deficit(comp: &Component, hull: &[Point]) -> Deficit {
+    let (mut x0, mut y0, mut x1, mut y1) = (u32::MAX, u32::MAX, 0, 0);
+    for &(x, y) in &comp.pixels {
+        (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+    }
+    let (bw, bh) = ((x1 - x0 + 1) as usize, (y1 - y0 + 1) as usize);
+    let mut region = vec![false; bw * bh];
+    for &(x, y) in &comp.pixels {
+        region[(y - y0) as usize * bw + (x - x0) as usize] = true;
+    }
+    // Inside the hull: on the inner side of every edge (the hull's turn is consistent).
+    let n = hull.len();
+    let turn = (0..n).map(|i| cross(hull[i], hull[(i + 1) % n], hull[(i + 2) % n])).sum::<f64>().signum();
+    let inside = |px: f64, py: f64| (0..n).all(|i| cross(hull[i], hull[(i + 1) % n], Point::new(px, py)) * turn >= -0.5);
+    let in_hull: Vec<bool> = (0..bw * bh).map(|i| inside((i % bw) as f64 + x0 as f64 + 0.5, (i / bw) as f64 + y0 as f64 + 0.5)).collect();
+    let missing: Vec<bool> = in_hull.iter().zip(&region).map(|(&h, &r)| h && !r).collect();
+    let mut seen = vec![false; bw * bh];
+    let mut d = Deficit { holes: 0, bites: 0, bite: 0 };
+    let mut stack = Vec::new();
+    for start in 0..bw * bh {
+        if !missing[start] || seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        stack.push(start);
+        let (mut size, mut open) = (0usize, false);
+        while let Some(i) = stack.pop() {
+            size += 1;
+            let (x, y) = (i % bw, i / bw);
+            open |= x == 0 || y == 0 || x + 1 == bw || y + 1 == bh;
+            for j in neighbours4(i, bw, bh) {
+                open |= !in_hull[j];
+                if missing[j] && !seen[j] {
+                    seen[j] = true;
+                    stack.push(j);
+                }
+            }
+        }
+        if open {
+            d.bites += size;
+            d.bite = d.bite.max(size);
+        } else {
+            d.holes += size;
+        }
+    }
+    d
+}
+
+fn cross(o: Point, a: Point, b: Point) -> f64 {
+    (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x)
 }
 
 /// Share of the quadrilateral's outline within 1.5 pixels of the frame's edge (or beyond it):

@@ -185,3 +185,32 @@ fn a_card_cut_off_beside_a_whole_one_is_left_out() {
     let img = synth::render(&four);
     assert_finds("four", &locate_all(&img), &truths(&four));
 }
+
+#[test]
+fn a_card_with_a_finger_across_its_edge_is_found_whole() {
+    let scene = Scene::centred(1600, 1200, 0.6, 0.0);
+    let truth = scene.card.unwrap();
+    let mut img = synth::render(&scene);
+    // A dark finger from beyond the card's bottom edge to 70 % of the way up, a quarter of the
+    // card's width thick: the card's light region loses a bite from its outline.
+    let (tl, bl) = (truth.corners[0], truth.corners[3]);
+    let (w, h) = (truth.mean_width(), truth.mean_height());
+    let x0 = tl.x + 0.3 * w;
+    for y in (bl.y - 0.7 * h) as u32..(bl.y + 150.0) as u32 {
+        for x in x0 as u32..(x0 + w / 4.0) as u32 {
+            img.put_pixel(x, y, Rgb([70, 45, 35]));
+        }
+    }
+    let found = locate(&img).expect("the card under the finger is found");
+    assert!(corner_error(&found, &truth) < 0.03, "found {found:?}, truth {truth:?}");
+    assert!(crate::quality::measure(&img).occluded > crate::quality::OCCLUDED_SHARE);
+
+    // The same bite taken by the frame (the card running out of view) is not put back.
+    let mut cut = synth::render(&Scene::centred(1600, 1200, 0.6, 0.0));
+    for y in (bl.y - 0.2 * h) as u32..1200 {
+        for x in 0..1600 {
+            cut.put_pixel(x, y, Rgb([70, 45, 35]));
+        }
+    }
+    assert_eq!(locate(&cut), None);
+}
