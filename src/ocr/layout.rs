@@ -54,11 +54,17 @@ impl Row {
     }
 }
 
-/// Whether two lines sit on one printed row: each one's centre lies near the other's
-/// (slanted) centre line.
+/// Whether two lines sit on one printed row: the shorter one's centre lies near the longer
+/// one's (slanted) centre line (a line of one or two characters says little of its own slant),
+/// and they lie side by side: lines one above the other overlap along the row, lines of one row
+/// do not (a lone 室 ending an address is not on the row above it).
 fn same_row(a: &Placed, b: &Placed) -> bool {
     let off = |p: &Placed, q: &Placed| ((q.cy - p.cy) - p.tilt.tan() * (q.cx - p.cx)).abs();
-    off(a, b).min(off(b, a)) < 0.5 * a.h.min(b.h)
+    let (long, short) = if a.line.chars.len() >= b.line.chars.len() { (a, b) } else { (b, a) };
+    let right = |p: &Placed| p.x0 + 2.0 * (p.cx - p.x0);
+    let overlap = right(a).min(right(b)) - a.x0.max(b.x0);
+    let narrower = (right(a) - a.x0).min(right(b) - b.x0);
+    off(long, short) < 0.5 * a.h.min(b.h) && overlap < 0.5 * narrower
 }
 
 fn rows(lines: &[Placed]) -> Vec<Row> {
@@ -433,7 +439,8 @@ fn longest_digit_run(chars: &[Char]) -> usize {
     let mut best = 0;
     let mut run = 0;
     for c in chars {
-        if c.text.chars().next().is_some_and(|ch| ch.is_ascii_digit() || ch == 'X' || ch == 'x') {
+        // A full-width digit (the recogniser returns ９ for 9 at times) is the same digit.
+        if c.text.chars().next().map(halfwidth).is_some_and(|ch| ch.is_ascii_digit() || matches!(ch, 'X' | 'x' | 'Ｘ' | 'ｘ')) {
             run += 1;
             best = best.max(run);
         } else {
@@ -466,12 +473,23 @@ fn set(f: &mut CardFields, key: &str, value: Option<String>, c: f32) {
     f.confidence.insert(key.to_string(), (c * 1000.0).round() / 1000.0);
 }
 
+/// The ethnicity after its label 民族 (or, without it, the text itself), with its confidence.
+/// 民族 with its 族 misread (民雄苗): the label is two characters after 民, so the value is what
+/// follows them, when only that names one of the 56 groups.
+fn ethnicity_after(rest: &[Char]) -> (Option<String>, f32) {
+    let eth: Vec<Char> = after_label(rest, "民族").unwrap_or_else(|| rest.to_vec());
+    match dict::ethnicity(&text(&eth)) {
+        None if rest.len() >= 3 && rest[0].text == "民" => (dict::ethnicity(&text(&rest[2..])), conf(&rest[2..])),
+        value => (value, conf(&eth)),
+    }
+}
+
 fn read_front(rows: &[Row], f: &mut CardFields, notes: &mut Vec<Msg>) {
     // The number row: the row with the longest run of digit-like characters, at the bottom.
     let num_row = rows
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.chars.iter().filter(|c| c.text.chars().next().is_some_and(|ch| ch.is_ascii_alphanumeric())).count() >= 15)
+        .filter(|(_, r)| r.chars.iter().filter(|c| c.text.chars().next().map(halfwidth).is_some_and(|ch| ch.is_ascii_alphanumeric())).count() >= 15)
         // A validity period (two dates in short digit runs, printed below the number on a
         // temporary card) is not the number.
         .filter(|(_, r)| longest_digit_run(&r.chars) >= 15 || dates(&r.text()).len() < 2)
@@ -498,8 +516,16 @@ fn read_front(rows: &[Row], f: &mut CardFields, notes: &mut Vec<Msg>) {
                     None => (&v[..v.len().min(1)], &v[v.len().min(1)..]),
                 };
                 set(f, "sex", dict::sex(&text(sx)).or_else(|| dict::sex(&text(&v))), conf(sx));
-                let eth: Vec<Char> = after_label(rest, "民族").unwrap_or_else(|| rest.to_vec());
-                set(f, "ethnicity", dict::ethnicity(&text(&eth)), conf(&eth));
+                let (value, c) = ethnicity_after(rest);
+                set(f, "ethnicity", value, c);
+                continue;
+            }
+        }
+        // 民族 on a row of its own (性别 and its value were not found): above the address only,
+        // where no address line starting with 民 can be.
+        if f.ethnicity.is_none() && addr_row.is_none() && r.chars.first().is_some_and(|c| c.text == "民") {
+            if let (Some(v), c) = ethnicity_after(&r.chars) {
+                set(f, "ethnicity", Some(v), c);
                 continue;
             }
         }
@@ -515,6 +541,9 @@ fn read_front(rows: &[Row], f: &mut CardFields, notes: &mut Vec<Msg>) {
                 continue;
             }
         }
+    }
+    if f.name.is_none() && f.sex.is_none() && f.birth.is_none() && addr_row.is_none() {
+        addr_row = unlabelled_front(rows, num_row, f);
     }
     if let Some((i, first)) = addr_row {
         let end = num_row.unwrap_or(rows.len());
@@ -539,11 +568,42 @@ fn read_front(rows: &[Row], f: &mut CardFields, notes: &mut Vec<Msg>) {
     if let Some(k) = num_row {
         let r = &rows[k];
         // Skip the label: the number is the trailing run of digit-like characters.
-        let start = r.chars.iter().rposition(|c| !c.text.chars().next().is_some_and(|ch| ch.is_ascii_alphanumeric() || ch == '×')).map_or(0, |p| p + 1);
+        let start = r
+            .chars
+            .iter()
+            .rposition(|c| !c.text.chars().next().map(halfwidth).is_some_and(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '×' | 'Ｘ' | 'ｘ')))
+            .map_or(0, |p| p + 1);
         let (n, mut ns, p) = number::repair(&r.chars[start..]);
         set(f, "number", Some(n), p);
         notes.append(&mut ns);
     }
+}
+
+/// The front's fields when none of its labels was read (a card cut off at its left edge, the
+/// labels out of the photo): by the card's fixed order of rows, anchored on the sex row, the one
+/// row recognisable by its own content (男 or 女, then the 民族 label). The row above it is the
+/// name when it is two to six Chinese characters; the first row below it holding a date with 年
+/// is the birth date; the rows after that, down to the number, are the address (returned, as
+/// [`read_front`] takes it on). Nothing when there is no number row or no sex row.
+fn unlabelled_front(rows: &[Row], num_row: Option<usize>, f: &mut CardFields) -> Option<(usize, Vec<Char>)> {
+    let end = num_row?;
+    let sex_row = (0..end).find(|&i| {
+        let c = &rows[i].chars;
+        c.len() >= 3 && dict::sex(&c[0].text).is_some() && c[1..3].iter().any(|c| c.text == "民" || c.text == "族")
+    })?;
+    let chars = &rows[sex_row].chars;
+    set(f, "sex", dict::sex(&chars[0].text), chars[0].p);
+    let (value, c) = ethnicity_after(&chars[1..]);
+    set(f, "ethnicity", value, c);
+    if let Some(above) = sex_row.checked_sub(1).map(|i| &rows[i]) {
+        let han = above.chars.iter().all(|c| c.text.chars().all(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch) || ch == '·'));
+        if han && (2..=6).contains(&above.chars.len()) {
+            set(f, "name", Some(name_text(&above.chars)), conf(&above.chars));
+        }
+    }
+    let birth = (sex_row + 1..end).find(|&i| rows[i].text().contains('年') && !dates(&rows[i].spaced_text()).is_empty())?;
+    set(f, "birth", dates(&rows[birth].spaced_text()).into_iter().next(), conf(&rows[birth].chars));
+    (birth + 1 < end).then(|| (birth + 1, without_specks(rows[birth + 1].chars.clone())))
 }
 
 /// An address's last line can be short ("号") and sit so near the number's height, the number
@@ -556,7 +616,7 @@ fn address_tail_beside_number(row: &Row) -> Vec<Char> {
         lines.push(&row.chars[at..at + n]);
         at += n;
     }
-    let digits = |l: &[Char]| l.iter().filter(|c| c.text.chars().next().is_some_and(|ch| ch.is_ascii_digit())).count();
+    let digits = |l: &[Char]| l.iter().filter(|c| c.text.chars().next().map(halfwidth).is_some_and(|ch| ch.is_ascii_digit())).count();
     let Some(number_line) = (0..lines.len()).max_by_key(|&i| digits(lines[i])) else { return Vec::new() };
     let label_like = |l: &[Char]| {
         let t = text(l);
@@ -683,6 +743,67 @@ mod tests {
         assert_eq!(f.address.as_deref(), Some("北京市朝阳区建国路88号院3栋"));
         assert_eq!(f.number.as_deref(), Some("11010519491231002X"));
         assert!(notes.is_empty());
+    }
+
+    #[test]
+    fn a_misread_ethnicity_label_before_a_one_character_ethnicity() {
+        // 民族 read as 民雄: the value is what follows the label's two characters.
+        let eth = |row: &str| read_fields(&[placed(10.0, 10.0, "姓名钱浩"), placed(10.0, 50.0, row)]).0.ethnicity;
+        assert_eq!(eth("性别男民雄苗").as_deref(), Some("苗"));
+        assert_eq!(eth("性别女民雄哈尼").as_deref(), Some("哈尼"));
+        // 族 missed altogether, or the label read right: unchanged.
+        assert_eq!(eth("性别男民苗").as_deref(), Some("苗"));
+        assert_eq!(eth("性别男民族回").as_deref(), Some("回"));
+        // Nothing after the label names a group: no ethnicity rather than a guess.
+        assert_eq!(eth("性别男民雄"), None);
+        assert_eq!(eth("性别男民雄雄"), None);
+        // 性别 and its value missed: the ethnicity's own row still gives it.
+        assert_eq!(eth("民娃苗").as_deref(), Some("苗"));
+        // An address line starting with 民 is not an ethnicity.
+        let f = read_fields(&[placed(10.0, 10.0, "姓名钱浩"), placed(10.0, 130.0, "住址北京市东城区"), placed(60.0, 160.0, "民族路8号")]).0;
+        assert_eq!((f.ethnicity, f.address.as_deref()), (None, Some("北京市东城区民族路8号")));
+    }
+
+    #[test]
+    fn full_width_digits_in_the_number_are_its_digits() {
+        // The recogniser returns ３ and ９ as full-width forms at times: the same digits.
+        let row = "３２０５０５１９９５０１０６５２１１";
+        assert_eq!(longest_digit_run(&placed(0.0, 0.0, row).line.chars), 18);
+        let lines = vec![placed(10.0, 10.0, "姓名彭凯睿"), placed(10.0, 220.0, &format!("公民身份号码{row}"))];
+        assert_eq!(read_fields(&lines).0.number.as_deref(), Some("320505199501065211"));
+        assert_eq!(number_from(&placed(0.0, 0.0, "32050519９5０1065211").line.chars).map(|n| n.0).as_deref(), Some("320505199501065211"));
+    }
+
+    #[test]
+    fn a_lone_character_ending_the_address_stays_on_its_own_row() {
+        // 室 alone under the address's first line, its own slant misjudged so that the line
+        // through it passes through the row above: it is below that row, not on it.
+        let first = placed(60.0, 130.0, "安徽省合肥市瑶海区");
+        let mut last = placed(58.0, 158.0, "室");
+        last.tilt = ((first.cy - last.cy) / (first.cx - last.cx)).atan();
+        let label = placed(10.0, 130.0, "住址");
+        let lines = vec![placed(10.0, 10.0, "姓名上官杰"), label, first, last, placed(10.0, 220.0, "公民身份号码340102199309073732")];
+        assert_eq!(read_fields(&lines).0.address.as_deref(), Some("安徽省合肥市瑶海区室"));
+    }
+
+    #[test]
+    fn a_front_whose_labels_are_out_of_the_photo_is_read_by_its_rows() {
+        let lines = vec![
+            placed(60.0, 10.0, "丁萍"),
+            placed(60.0, 50.0, "女民族汉"),
+            placed(60.0, 90.0, "1985年1月10日"),
+            placed(60.0, 130.0, "江苏省苏州市姑苏区延安路1"),
+            placed(60.0, 160.0, "号锦绣家园12栋"),
+            placed(10.0, 220.0, "身份号码320508198501107623"),
+        ];
+        let f = read_fields(&lines).0;
+        assert_eq!(f.name.as_deref(), Some("丁萍"));
+        assert_eq!((f.sex.as_deref(), f.ethnicity.as_deref()), (Some("女"), Some("汉")));
+        assert_eq!(f.birth.as_deref(), Some("1985-01-10"));
+        assert_eq!(f.address.as_deref(), Some("江苏省苏州市姑苏区延安路1号锦绣家园12栋"));
+        // Without the sex row to anchor them, rows are not guessed at.
+        let f = read_fields(&[lines[0].clone(), lines[2].clone(), lines[3].clone(), lines[5].clone()]).0;
+        assert_eq!((f.name, f.birth, f.address), (None, None, None));
     }
 
     #[test]
