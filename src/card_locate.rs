@@ -520,18 +520,19 @@ fn candidate(comp: &Component, w: usize, h: usize, found: Found, minor: bool) ->
     let hull_area = polygon_area(&hull);
     // The region's pixels, with what something lying over the card took from it put back.
     let mut n = n;
-    let mut bitten = false;
-    // A card running out of view is not bitten: what the frame cuts off is no object over it.
-    if (n as f64) < 0.85 * hull_area && !comp.border_sides.iter().any(|&b| b) {
+    let bitten = (n as f64) < 0.85 * hull_area;
+    if bitten {
+        // A card running out of view is not bitten: what the frame cuts off is no object over it.
+        if comp.border_sides.iter().any(|&b| b) {
+            return None;
+        }
         let d = deficit(comp, &hull);
         let missing = hull_area - (n + d.holes) as f64;
-        bitten = d.bite as f64 >= BITE_SHARE * missing && d.bite as f64 >= BITE_MIN * hull_area && ((n + d.holes) as f64) >= BITE_MIN_FILL * hull_area;
-        if !bitten {
+        let one_bite = d.bite as f64 >= BITE_SHARE * missing && d.bite as f64 >= BITE_MIN * hull_area;
+        if !one_bite || ((n + d.holes) as f64) < BITE_MIN_FILL * hull_area {
             return None;
         }
         n += d.holes + d.bites;
-    } else if (n as f64) < 0.85 * hull_area {
-        return None;
     }
     let quad = max_quad(&hull)?;
     let quad = refine(&quad, &comp.boundary).unwrap_or(quad);
@@ -619,6 +620,7 @@ fn deficit(comp: &Component, hull: &[Point]) -> Deficit {
     d
 }
 
+/// The z component of (a − o) × (b − o): positive when o → a → b turns one way, negative the other.
 fn cross(o: Point, a: Point, b: Point) -> f64 {
     (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x)
 }
@@ -898,7 +900,6 @@ fn convex_hull(pts: &[Point]) -> Vec<Point> {
     if p.len() < 3 {
         return p;
     }
-    let cross = |o: Point, a: Point, b: Point| (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
     let mut lower: Vec<Point> = Vec::new();
     for &q in &p {
         while lower.len() >= 2 && cross(lower[lower.len() - 2], lower[lower.len() - 1], q) <= 0.0 {
