@@ -200,6 +200,12 @@ fn numbers(s: &str) -> Vec<u32> {
 
 /// A full-width digit (４) as the digit it is: the recogniser cannot tell the widths apart
 /// reliably, and a card prints ordinary digits.
+/// A character's first letter, a full-width digit as its ASCII form (the recogniser returns ９
+/// for 9 at times; it is the same digit).
+fn lead(c: &Char) -> Option<char> {
+    c.text.chars().next().map(halfwidth)
+}
+
 fn halfwidth(c: char) -> char {
     match c {
         '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
@@ -439,8 +445,7 @@ fn longest_digit_run(chars: &[Char]) -> usize {
     let mut best = 0;
     let mut run = 0;
     for c in chars {
-        // A full-width digit (the recogniser returns ９ for 9 at times) is the same digit.
-        if c.text.chars().next().map(halfwidth).is_some_and(|ch| ch.is_ascii_digit() || matches!(ch, 'X' | 'x' | 'Ｘ' | 'ｘ')) {
+        if lead(c).is_some_and(|ch| ch.is_ascii_digit() || matches!(ch, 'X' | 'x' | 'Ｘ' | 'ｘ')) {
             run += 1;
             best = best.max(run);
         } else {
@@ -489,7 +494,7 @@ fn read_front(rows: &[Row], f: &mut CardFields, notes: &mut Vec<Msg>) {
     let num_row = rows
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.chars.iter().filter(|c| c.text.chars().next().map(halfwidth).is_some_and(|ch| ch.is_ascii_alphanumeric())).count() >= 15)
+        .filter(|(_, r)| r.chars.iter().filter(|c| lead(c).is_some_and(|ch| ch.is_ascii_alphanumeric())).count() >= 15)
         // A validity period (two dates in short digit runs, printed below the number on a
         // temporary card) is not the number.
         .filter(|(_, r)| longest_digit_run(&r.chars) >= 15 || dates(&r.text()).len() < 2)
@@ -568,11 +573,7 @@ fn read_front(rows: &[Row], f: &mut CardFields, notes: &mut Vec<Msg>) {
     if let Some(k) = num_row {
         let r = &rows[k];
         // Skip the label: the number is the trailing run of digit-like characters.
-        let start = r
-            .chars
-            .iter()
-            .rposition(|c| !c.text.chars().next().map(halfwidth).is_some_and(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '×' | 'Ｘ' | 'ｘ')))
-            .map_or(0, |p| p + 1);
+        let start = r.chars.iter().rposition(|c| !lead(c).is_some_and(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '×' | 'Ｘ' | 'ｘ'))).map_or(0, |p| p + 1);
         let (n, mut ns, p) = number::repair(&r.chars[start..]);
         set(f, "number", Some(n), p);
         notes.append(&mut ns);
@@ -616,7 +617,7 @@ fn address_tail_beside_number(row: &Row) -> Vec<Char> {
         lines.push(&row.chars[at..at + n]);
         at += n;
     }
-    let digits = |l: &[Char]| l.iter().filter(|c| c.text.chars().next().map(halfwidth).is_some_and(|ch| ch.is_ascii_digit())).count();
+    let digits = |l: &[Char]| l.iter().filter(|c| lead(c).is_some_and(|ch| ch.is_ascii_digit())).count();
     let Some(number_line) = (0..lines.len()).max_by_key(|&i| digits(lines[i])) else { return Vec::new() };
     let label_like = |l: &[Char]| {
         let t = text(l);
