@@ -141,7 +141,7 @@ fn main() {
         if per_photo {
             let s: Vec<String> = row.scores.iter().map(|v| format!("{v:.3}")).collect();
             println!(
-                "#{i:04} {:<14} expect {:<22} got {:<30} scores {} found {:?} ev sat {:.2} col {:.3} mass {:.2}",
+                "#{i:04} {:<14} expect {:<22} got {:<30} scores {} found {:?} ev sat {:.2} col {:.3} lum {:.0} around {:.0} mass {:.2}",
                 row.condition,
                 row.expect.join(","),
                 row.got.join(","),
@@ -149,6 +149,8 @@ fn main() {
                 m.found,
                 m.evidence.bg_saturation,
                 m.evidence.saturated,
+                m.evidence.bg_luma,
+                m.evidence.around,
                 m.evidence.mass
             );
         }

@@ -46,6 +46,9 @@ pub enum Found {
     Desk,
     /// A region that differs from white scanner paper (or a white sheet) around it.
     Paper,
+    /// A region that differs from a plain desk of any colour around it (a card on a light desk,
+    /// which joins the card at every threshold of [`Found::Desk`]).
+    Plain,
     /// The photo is the card: a card-shaped frame whose light region reaches all four edges (a
     /// flat scan cropped to the card, a phone photo or a scanner app's crop).
     Frame,
@@ -59,6 +62,12 @@ pub struct Evidence {
     /// (max − min channel) over its luminance. An ID card is printed on a pale, nearly neutral
     /// tint (under a warm lamp still below about 0.45); bank and membership cards are coloured.
     pub bg_saturation: f64,
+    /// Luminance of the background (as for `bg_saturation`), 0–255.
+    pub bg_luma: f64,
+    /// Median luminance of a band around the card, outside it (what it lies on), 0–255; 0 when
+    /// the card fills the photo. An ID card's pale tint is lighter than the desk, or a little
+    /// darker than white paper, in any light; a dark membership card is much darker than both.
+    pub around: f64,
     /// Share of strongly coloured pixels (channel spread ≥ 70 and ≥ 0.45 of the luminance). An ID
     /// card has only its red emblem (back) and stamps; cards with a coloured band, logo or
     /// background have more.
@@ -68,17 +77,18 @@ pub struct Evidence {
     /// darker or more coloured than the background, or blown out by glare). Business cards,
     /// documents and landscapes rarely have one there.
     pub mass: f64,
-    /// The score the warnings use, 0–1: the weakest of the three tests above, each mapped to
-    /// 0–1 (see [`Evidence::score`]).
+    /// The score the warnings use, 0–1: the weakest of the tests above, each mapped to 0–1 (see
+    /// [`Evidence::score`]).
     pub score: f64,
 }
 
 impl Evidence {
     /// Each test as a ramp from 0 (clearly not an ID card) to 1 (clearly like one); the score is
     /// the weakest.
-    pub fn score(bg_saturation: f64, saturated: f64, mass: f64) -> f64 {
+    pub fn score(bg_saturation: f64, saturated: f64, mass: f64, bg_luma: f64, around: f64) -> f64 {
         let ramp = |v: f64, bad: f64, good: f64| ((v - bad) / (good - bad)).clamp(0.0, 1.0);
-        ramp(bg_saturation, 0.75, 0.35).min(ramp(saturated, 0.1, 0.06)).min(ramp(mass, 0.05, 0.2))
+        let lighter = if around > 0.0 { ramp(bg_luma / around, 0.5, 0.75) } else { 1.0 };
+        ramp(bg_saturation, 0.75, 0.35).min(ramp(saturated, 0.1, 0.06)).min(ramp(mass, 0.05, 0.2)).min(lighter)
     }
 }
 
@@ -128,10 +138,11 @@ struct Survey {
 /// Three searches on a copy about [`WORK_EDGE`] pixels across, each giving card-shaped
 /// candidates (a solid region whose outline is a convex quadrilateral of a card's aspect):
 /// light regions on a darker desk (Otsu threshold); when the frame's edge is white paper,
-/// regions that differ from that paper (a flat scan); and the frame itself when the photo is
-/// card-shaped and its light region reaches all four edges (a card filling the frame). Each
-/// candidate's [`Evidence`] is measured; the best-scoring wins, a region found on the desk or
-/// paper before the frame.
+/// regions that differ from that paper (a flat scan); when it is a plain desk of another
+/// colour, regions that differ from the desk's smooth fit (a card on a light desk); and the
+/// frame itself when the photo is card-shaped and its light region reaches all four edges (a
+/// card filling the frame). Each candidate's [`Evidence`] is measured; the best-scoring wins, a
+/// region found on the desk or paper before the plain desk's, and those before the frame.
 pub fn detect(img: &RgbImage) -> Detection {
     let none = Detection { quad: None, touches_border: false, region_found: false, found: None, cut: 0.0, evidence: Evidence::default() };
     let Some(survey) = survey(img) else { return none };
@@ -231,6 +242,10 @@ fn best(scored: &[Scored]) -> Option<&Scored> {
                     b.cut > 0.0
                 } else if (c.found == Found::Frame) != (b.found == Found::Frame) {
                     b.found == Found::Frame
+                } else if (c.found == Found::Plain) != (b.found == Found::Plain) {
+                    // A region told apart by a threshold or a paper's colour holds the card
+                    // alone; the plain desk's fit may take in the card's shadow.
+                    b.found == Found::Plain
                 } else {
                     c.area > b.area
                 }
@@ -324,6 +339,22 @@ fn survey(img: &RgbImage) -> Option<Survey> {
             if let Some(c) = candidate(&comp, uw, uh, Found::Paper, minor) {
                 region_found |= !minor;
                 cands.push(c);
+            }
+        }
+    }
+    // Regions that differ from a plain desk of any colour, its light falling off smoothly (a
+    // card on a light desk joins it at every threshold).
+    if paper.is_none() {
+        if let Some(desk) = Plain::fit(&small) {
+            let mut mask: Vec<bool> = small.enumerate_pixels().map(|(x, y, p)| colour_dist(p, &desk.at(x, y)) > PAPER_DIFF).collect();
+            close(&mut mask, uw, uh, 3);
+            fill_holes(&mut mask, uw, uh);
+            for (idx, comp) in components(&mask, uw, uh, 2 + MAX_CARDS).into_iter().enumerate() {
+                let minor = idx >= 2;
+                if let Some(c) = candidate(&comp, uw, uh, Found::Plain, minor) {
+                    region_found |= !minor;
+                    cands.push(c);
+                }
             }
         }
     }
@@ -421,6 +452,91 @@ fn paper_colour(img: &RgbImage) -> Option<Rgb<u8>> {
     let spread = paper.0.iter().max().unwrap_or(&0) - paper.0.iter().min().unwrap_or(&0);
     let close = ring.iter().filter(|p| colour_dist(p, &paper) <= PAPER_DIFF).count();
     (l >= 200 && spread <= 20 && close * 100 >= ring.len() * 85).then_some(paper)
+}
+
+/// A plain surface's colour over the frame: per channel `a + b·x + c·y + d·r²` (x, y from the
+/// centre, over the frame's half-width; r² = x² + y²), fitted to the frame's edge. A light that
+/// falls off towards the corners or one side is smooth; a card or a sheet on the desk is not.
+struct Plain {
+    coef: [[f64; 4]; 3],
+    w: f64,
+    h: f64,
+}
+
+impl Plain {
+    /// The desk around the frame's edge, when it is plain: after the fit (with the fifth of the
+    /// edge fitted worst left out, a card running out of view or a shadow), at least 85 % of
+    /// the edge within [`PAPER_DIFF`] of it.
+    fn fit(img: &RgbImage) -> Option<Plain> {
+        let (w, h) = img.dimensions();
+        if w < 16 || h < 16 {
+            return None;
+        }
+        let mut ring: Vec<(u32, u32)> = Vec::new();
+        for x in 0..w {
+            ring.push((x, 1));
+            ring.push((x, h - 2));
+        }
+        for y in 2..h - 2 {
+            ring.push((1, y));
+            ring.push((w - 2, y));
+        }
+        let mut plain = Plain { coef: [[0.0; 4]; 3], w: w as f64, h: h as f64 };
+        let mut keep: Vec<(u32, u32)> = ring.clone();
+        for _ in 0..2 {
+            for c in 0..3 {
+                let samples: Vec<([f64; 4], f64)> = keep.iter().map(|&(x, y)| (plain.terms(x, y), img.get_pixel(x, y)[c] as f64)).collect();
+                plain.coef[c] = least_squares(&samples)?;
+            }
+            let mut by_fit: Vec<(f64, (u32, u32))> = ring.iter().map(|&(x, y)| (colour_dist(img.get_pixel(x, y), &plain.at(x, y)), (x, y))).collect();
+            by_fit.sort_by(|a, b| a.0.total_cmp(&b.0));
+            keep = by_fit[..by_fit.len() * 4 / 5].iter().map(|&(_, p)| p).collect();
+        }
+        let close = ring.iter().filter(|&&(x, y)| colour_dist(img.get_pixel(x, y), &plain.at(x, y)) <= PAPER_DIFF).count();
+        (close * 100 >= ring.len() * 85).then_some(plain)
+    }
+
+    fn terms(&self, x: u32, y: u32) -> [f64; 4] {
+        let s = self.w / 2.0;
+        let (u, v) = ((x as f64 - self.w / 2.0) / s, (y as f64 - self.h / 2.0) / s);
+        [1.0, u, v, u * u + v * v]
+    }
+
+    fn at(&self, x: u32, y: u32) -> Rgb<u8> {
+        let t = self.terms(x, y);
+        let ch = |c: usize| (0..4).map(|i| self.coef[c][i] * t[i]).sum::<f64>().round().clamp(0.0, 255.0) as u8;
+        Rgb([ch(0), ch(1), ch(2)])
+    }
+}
+
+/// The least-squares coefficients of `value ≈ terms · coef` (normal equations, Gaussian
+/// elimination with partial pivoting); `None` when they are not determined.
+fn least_squares(samples: &[([f64; 4], f64)]) -> Option<[f64; 4]> {
+    let mut a = [[0.0f64; 5]; 4];
+    for (t, v) in samples {
+        for i in 0..4 {
+            for j in 0..4 {
+                a[i][j] += t[i] * t[j];
+            }
+            a[i][4] += t[i] * v;
+        }
+    }
+    for col in 0..4 {
+        let piv = (col..4).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
+        if a[piv][col].abs() < 1e-9 {
+            return None;
+        }
+        a.swap(col, piv);
+        for r in 0..4 {
+            if r != col {
+                let f = a[r][col] / a[col][col];
+                for k in col..5 {
+                    a[r][k] -= f * a[col][k];
+                }
+            }
+        }
+    }
+    Some([a[0][4] / a[0][0], a[1][4] / a[1][1], a[2][4] / a[2][2], a[3][4] / a[3][3]])
 }
 
 /// The median colour of `pixels` when it is paper: light (luma ≥ 200) and nearly neutral, and
@@ -696,7 +812,33 @@ pub fn evidence(img: &RgbImage, quad: &Quad) -> Evidence {
     };
     // Portrait: card x 0.64–0.94, y 0.1–0.8; emblem: x 0.06–0.31, y 0.1–0.4; either way up.
     let mass = share(10, 15, 1, 8).max(share(1, 5, 1, 4)).max(share(1, 6, 2, 9)).max(share(11, 15, 6, 9));
-    Evidence { bg_saturation, saturated, mass, score: Evidence::score(bg_saturation, saturated, mass) }
+    let around = surround_luma(img, quad).unwrap_or(0.0);
+    Evidence { bg_saturation, bg_luma, around, saturated, mass, score: Evidence::score(bg_saturation, saturated, mass, bg_luma, around) }
+}
+
+/// Median luminance of the band around `quad` out to about a tenth of its size beyond each
+/// side, where it falls in the photo; `None` when none of it does.
+fn surround_luma(img: &RgbImage, quad: &Quad) -> Option<f64> {
+    let map = Homography::from_rect(1.0, 1.0, quad)?;
+    let (w, h) = (img.width() as f64, img.height() as f64);
+    let mut v: Vec<u8> = Vec::new();
+    for j in 0..=40 {
+        for i in 0..=60 {
+            let (u, t) = (-0.1 + 1.2 * i as f64 / 60.0, -0.15 + 1.3 * j as f64 / 40.0);
+            if (-0.03..=1.03).contains(&u) && (-0.05..=1.05).contains(&t) {
+                continue;
+            }
+            let (x, y) = map.apply(u, t);
+            if x >= 0.0 && y >= 0.0 && x < w && y < h {
+                v.push(luma_of(img.get_pixel(x as u32, y as u32)));
+            }
+        }
+    }
+    if v.is_empty() {
+        return None;
+    }
+    let mid = v.len() / 2;
+    Some(*v.select_nth_unstable(mid).1 as f64)
 }
 
 /// An upright `w × h` image of the card inside `quad` (bilinear perspective warp).

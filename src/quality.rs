@@ -6,7 +6,7 @@
 //!
 //! How each is measured (each has a score in [`Measures`] and a threshold constant below):
 //! - `not_id_card` / `cut_off` / `too_small`: from [`card_locate::detect`], which finds the card
-//!   on a desk, on white scanner paper or filling the frame, and measures cheap evidence that
+//!   on a desk, on white scanner paper, on a plain light desk or filling the frame, and measures cheap evidence that
 //!   the region is an ID card ([`card_locate::Evidence`]).
 //! - `blur`: on the card (or the whole photo), edge width at the strongest edges, estimated as
 //!   the local contrast divided by the peak gradient; a sharp photo has edges one or two pixels

@@ -214,3 +214,42 @@ fn a_card_with_a_finger_across_its_edge_is_found_whole() {
     }
     assert_eq!(locate(&cut), None);
 }
+
+/// A pale card on a light desk of the same brightness, told apart by its colour only: no
+/// threshold on luminance parts them, the plain desk's fit does. The desk's light falls off
+/// towards the corners, as a lamp's does.
+#[test]
+fn a_card_on_a_plain_light_desk_of_its_own_brightness_is_found() {
+    let scene = Scene::centred(1600, 1200, 0.5, 6.0);
+    let truth = scene.card.unwrap();
+    let mut img = synth::render(&scene);
+    for (x, y, p) in img.enumerate_pixels_mut() {
+        if !truth.contains(Point::new(x as f64 + 0.5, y as f64 + 0.5)) {
+            let (u, v) = (x as f64 / 800.0 - 1.0, y as f64 / 800.0 - 0.75);
+            let light = 1.0 - 0.08 * (u * u + v * v);
+            *p = Rgb([(248.0 * light) as u8, (230.0 * light) as u8, (200.0 * light) as u8]);
+        }
+    }
+    let d = detect(&img);
+    assert_eq!(d.found, Some(Found::Plain), "{d:?}");
+    let found = d.quad.expect("the card is found");
+    assert!(corner_error(&found, &truth) < 0.03, "found {found:?}, truth {truth:?}");
+    assert!(!d.touches_border && d.evidence.score >= 0.5, "{d:?}");
+}
+
+/// A dark card on a light desk (a membership card) is no ID card, however plain its print: an
+/// ID card's tint is lighter than what it lies on, or a little darker than white paper.
+#[test]
+fn a_dark_card_on_a_light_desk_is_no_id_card() {
+    let scene = Scene::centred(1600, 1200, 0.5, 0.0);
+    let truth = scene.card.unwrap();
+    let mut img = synth::render(&scene);
+    for (x, y, p) in img.enumerate_pixels_mut() {
+        let inside = truth.contains(Point::new(x as f64 + 0.5, y as f64 + 0.5));
+        *p = if inside { Rgb([p[0] / 4 + 10, p[1] / 4 + 10, p[2] / 4 + 20]) } else { Rgb([222, 220, 214]) };
+    }
+    let ev = evidence(&img, &truth);
+    assert!(ev.bg_luma < 0.5 * ev.around && ev.score == 0.0, "{ev:?}");
+    // Its tint, print and portrait alone would pass.
+    assert_eq!(Evidence::score(ev.bg_saturation, ev.saturated, ev.mass, ev.bg_luma, 0.0), 1.0, "{ev:?}");
+}
