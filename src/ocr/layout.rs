@@ -406,7 +406,7 @@ pub fn read_fields(lines: &[Placed]) -> (CardFields, Vec<Msg>) {
     // The number is a run of 15 or more digits; the back's validity has as many digits, but
     // in runs of four at most.
     let digits_run = rows.iter().any(|r| longest_digit_run(&r.chars) >= 15);
-    let date_range = rows.iter().any(|r| dates(&r.text()).len() >= 2);
+    let date_range = rows.iter().any(|r| validity_like(&r.text()));
     let front = score(&FRONT_LABELS) + usize::from(digits_run) * 2;
     let back = score(&BACK_LABELS) + usize::from(date_range);
     if front == 0 && back == 0 {
@@ -645,10 +645,7 @@ fn read_back(rows: &[Row], f: &mut CardFields) {
     // layout still tells the rows apart: the validity is the row holding a date range, and the
     // issuing authority the row of Chinese just above it.
     if f.valid_from.is_none() {
-        if let Some(k) = rows.iter().rposition(|r| {
-            let t = r.text();
-            dates(&t).len() >= 2 || (dates(&t).len() == 1 && t.contains('长'))
-        }) {
+        if let Some(k) = rows.iter().rposition(|r| validity_like(&r.text())) {
             let v = after_label(&rows[k].chars, "有效期限").unwrap_or_else(|| rows[k].chars.clone());
             set_validity(f, &v);
             if f.issued_by.is_none() && k > 0 {
@@ -662,6 +659,13 @@ fn read_back(rows: &[Row], f: &mut CardFields) {
             }
         }
     }
+}
+
+/// Whether a row reads as the back's validity: two dates, or one and 长(期) for a card valid
+/// without end. No row of the front holds either (its one date, the birth, has no 长 beside it).
+fn validity_like(t: &str) -> bool {
+    let n = dates(t).len();
+    n >= 2 || (n == 1 && t.contains('长'))
 }
 
 fn set_validity(f: &mut CardFields, v: &[Char]) {
@@ -1030,6 +1034,19 @@ mod tests {
         assert_eq!(f.issued_by.as_deref(), Some("北京市公安局朝阳分局"));
         assert_eq!(f.valid_from.as_deref(), Some("2021-12-27"));
         assert_eq!(f.valid_until.as_deref(), Some("2041-12-27"));
+    }
+
+    #[test]
+    fn a_back_cut_off_with_its_labels_and_an_open_end() {
+        // The title and labels out of the photo; the validity one date and 长期: still a back.
+        let lines = vec![placed(60.0, 10.0, "样本"), placed(120.0, 150.0, "北京市公安局东城分局"), placed(120.0, 190.0, "2010.10.26-长期")];
+        let (f, _) = read_fields(&lines);
+        assert_eq!(f.side, Some(Side::Back));
+        assert_eq!(f.issued_by.as_deref(), Some("北京市公安局东城分局"));
+        assert_eq!(f.valid_from.as_deref(), Some("2010-10-26"));
+        assert_eq!(f.valid_until.as_deref(), Some("长期"));
+        // A lone date without 长 is no validity (a birth date alone says nothing of the side).
+        assert_eq!(read_fields(&[placed(120.0, 150.0, "北京市公安局东城分局"), placed(120.0, 190.0, "2010.10.26")]).0.side, None);
     }
 
     #[test]
