@@ -328,33 +328,22 @@ fn survey(img: &RgbImage) -> Option<Survey> {
             cands.push(c);
         }
     }
-    // Regions that differ from white paper at the frame's edge.
+    // Regions that differ from what lies around them: white paper at the frame's edge, or else a
+    // plain desk of any colour, its light falling off smoothly (a card on a light desk joins it
+    // at every threshold).
     let paper = paper_colour(&small);
-    if let Some(paper) = paper {
-        let mut mask: Vec<bool> = small.pixels().map(|p| colour_dist(p, &paper) > PAPER_DIFF).collect();
+    let apart: Option<(Vec<bool>, Found)> = match paper {
+        Some(paper) => Some((small.pixels().map(|p| colour_dist(p, &paper) > PAPER_DIFF).collect(), Found::Paper)),
+        None => Plain::fit(&small).map(|desk| (small.enumerate_pixels().map(|(x, y, p)| colour_dist(p, &desk.at(x, y)) > PAPER_DIFF).collect(), Found::Plain)),
+    };
+    if let Some((mut mask, found)) = apart {
         close(&mut mask, uw, uh, 3);
         fill_holes(&mut mask, uw, uh);
         for (idx, comp) in components(&mask, uw, uh, 2 + MAX_CARDS).into_iter().enumerate() {
             let minor = idx >= 2;
-            if let Some(c) = candidate(&comp, uw, uh, Found::Paper, minor) {
+            if let Some(c) = candidate(&comp, uw, uh, found, minor) {
                 region_found |= !minor;
                 cands.push(c);
-            }
-        }
-    }
-    // Regions that differ from a plain desk of any colour, its light falling off smoothly (a
-    // card on a light desk joins it at every threshold).
-    if paper.is_none() {
-        if let Some(desk) = Plain::fit(&small) {
-            let mut mask: Vec<bool> = small.enumerate_pixels().map(|(x, y, p)| colour_dist(p, &desk.at(x, y)) > PAPER_DIFF).collect();
-            close(&mut mask, uw, uh, 3);
-            fill_holes(&mut mask, uw, uh);
-            for (idx, comp) in components(&mask, uw, uh, 2 + MAX_CARDS).into_iter().enumerate() {
-                let minor = idx >= 2;
-                if let Some(c) = candidate(&comp, uw, uh, Found::Plain, minor) {
-                    region_found |= !minor;
-                    cands.push(c);
-                }
             }
         }
     }
@@ -432,16 +421,7 @@ const PAPER_DIFF: f64 = 9.0;
 /// The frame's edge colour when it is white paper: at least 85 % of the outermost pixels close
 /// to their median, which is light (luma ≥ 200) and nearly neutral.
 fn paper_colour(img: &RgbImage) -> Option<Rgb<u8>> {
-    let (w, h) = img.dimensions();
-    let mut ring: Vec<Rgb<u8>> = Vec::new();
-    for x in 0..w {
-        ring.push(*img.get_pixel(x, 1.min(h - 1)));
-        ring.push(*img.get_pixel(x, h.saturating_sub(2)));
-    }
-    for y in 0..h {
-        ring.push(*img.get_pixel(1.min(w - 1), y));
-        ring.push(*img.get_pixel(w.saturating_sub(2), y));
-    }
+    let ring: Vec<Rgb<u8>> = edge_ring(img.width(), img.height()).into_iter().map(|(x, y)| *img.get_pixel(x, y)).collect();
     let med = |c: usize| {
         let mut v: Vec<u8> = ring.iter().map(|p| p[c]).collect();
         let mid = v.len() / 2;
@@ -452,6 +432,23 @@ fn paper_colour(img: &RgbImage) -> Option<Rgb<u8>> {
     let spread = paper.0.iter().max().unwrap_or(&0) - paper.0.iter().min().unwrap_or(&0);
     let close = ring.iter().filter(|p| colour_dist(p, &paper) <= PAPER_DIFF).count();
     (l >= 200 && spread <= 20 && close * 100 >= ring.len() * 85).then_some(paper)
+}
+
+/// The pixels one in from the frame's edge, all round (a pixel of the edge itself may be a
+/// scanner's or a crop's border line).
+fn edge_ring(w: u32, h: u32) -> Vec<(u32, u32)> {
+    let (x1, y1) = (1.min(w - 1), 1.min(h - 1));
+    let (x2, y2) = (w.saturating_sub(2), h.saturating_sub(2));
+    let mut ring: Vec<(u32, u32)> = Vec::new();
+    for x in 0..w {
+        ring.push((x, y1));
+        ring.push((x, y2));
+    }
+    for y in 0..h {
+        ring.push((x1, y));
+        ring.push((x2, y));
+    }
+    ring
 }
 
 /// A plain surface's colour over the frame: per channel `a + b·x + c·y + d·r²` (x, y from the
@@ -472,15 +469,7 @@ impl Plain {
         if w < 16 || h < 16 {
             return None;
         }
-        let mut ring: Vec<(u32, u32)> = Vec::new();
-        for x in 0..w {
-            ring.push((x, 1));
-            ring.push((x, h - 2));
-        }
-        for y in 2..h - 2 {
-            ring.push((1, y));
-            ring.push((w - 2, y));
-        }
+        let ring = edge_ring(w, h);
         let mut plain = Plain { coef: [[0.0; 4]; 3], w: w as f64, h: h as f64 };
         let mut keep: Vec<(u32, u32)> = ring.clone();
         for _ in 0..2 {
@@ -509,34 +498,19 @@ impl Plain {
     }
 }
 
-/// The least-squares coefficients of `value ≈ terms · coef` (normal equations, Gaussian
-/// elimination with partial pivoting); `None` when they are not determined.
+/// The least-squares coefficients of `value ≈ terms · coef` (the normal equations); `None`
+/// when they are not determined.
 fn least_squares(samples: &[([f64; 4], f64)]) -> Option<[f64; 4]> {
-    let mut a = [[0.0f64; 5]; 4];
+    let (mut a, mut b) = ([[0.0f64; 4]; 4], [0.0f64; 4]);
     for (t, v) in samples {
         for i in 0..4 {
             for j in 0..4 {
                 a[i][j] += t[i] * t[j];
             }
-            a[i][4] += t[i] * v;
+            b[i] += t[i] * v;
         }
     }
-    for col in 0..4 {
-        let piv = (col..4).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
-        if a[piv][col].abs() < 1e-9 {
-            return None;
-        }
-        a.swap(col, piv);
-        for r in 0..4 {
-            if r != col {
-                let f = a[r][col] / a[col][col];
-                for k in col..5 {
-                    a[r][k] -= f * a[col][k];
-                }
-            }
-        }
-    }
-    Some([a[0][4] / a[0][0], a[1][4] / a[1][1], a[2][4] / a[2][2], a[3][4] / a[3][3]])
+    crate::geom::solve(a, b)
 }
 
 /// The median colour of `pixels` when it is paper: light (luma ≥ 200) and nearly neutral, and

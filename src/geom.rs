@@ -121,13 +121,14 @@ impl Homography {
     /// corners are degenerate (three in a line).
     pub fn between(from: &Quad, to: &Quad) -> Option<Homography> {
         // Eight equations in the eight unknowns a..h.
-        let mut a = [[0.0f64; 9]; 8];
+        let (mut a, mut b) = ([[0.0f64; 8]; 8], [0.0f64; 8]);
         for i in 0..4 {
             let (p, q) = (from.corners[i], to.corners[i]);
-            a[2 * i] = [p.x, p.y, 1.0, 0.0, 0.0, 0.0, -p.x * q.x, -p.y * q.x, q.x];
-            a[2 * i + 1] = [0.0, 0.0, 0.0, p.x, p.y, 1.0, -p.x * q.y, -p.y * q.y, q.y];
+            a[2 * i] = [p.x, p.y, 1.0, 0.0, 0.0, 0.0, -p.x * q.x, -p.y * q.x];
+            a[2 * i + 1] = [0.0, 0.0, 0.0, p.x, p.y, 1.0, -p.x * q.y, -p.y * q.y];
+            (b[2 * i], b[2 * i + 1]) = (q.x, q.y);
         }
-        let x = solve8(a)?;
+        let x = solve(a, b)?;
         Some(Homography { m: [x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], 1.0] })
     }
 
@@ -172,28 +173,31 @@ impl Homography {
     }
 }
 
-/// Gaussian elimination with partial pivoting on an 8×9 augmented matrix.
-fn solve8(mut a: [[f64; 9]; 8]) -> Option<[f64; 8]> {
-    for col in 0..8 {
-        let piv = (col..8).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
+/// The solution of `a · x = b` by Gaussian elimination with partial pivoting; `None` when `a`
+/// is singular.
+pub(crate) fn solve<const N: usize>(mut a: [[f64; N]; N], mut b: [f64; N]) -> Option<[f64; N]> {
+    for col in 0..N {
+        let piv = (col..N).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
         if a[piv][col].abs() < 1e-10 {
             return None;
         }
         a.swap(col, piv);
-        for r in 0..8 {
+        b.swap(col, piv);
+        for r in 0..N {
             if r != col {
                 let f = a[r][col] / a[col][col];
                 if f != 0.0 {
-                    for c in col..9 {
+                    for c in col..N {
                         a[r][c] -= f * a[col][c];
                     }
+                    b[r] -= f * b[col];
                 }
             }
         }
     }
-    let mut x = [0.0; 8];
-    for i in 0..8 {
-        x[i] = a[i][8] / a[i][i];
+    let mut x = [0.0; N];
+    for i in 0..N {
+        x[i] = b[i] / a[i][i];
         if !x[i].is_finite() {
             return None;
         }
