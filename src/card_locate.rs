@@ -341,7 +341,7 @@ fn survey(img: &RgbImage) -> Option<Survey> {
         fill_holes(&mut mask, uw, uh);
         for (idx, comp) in components(&mask, uw, uh, 2 + MAX_CARDS).into_iter().enumerate() {
             let minor = idx >= 2;
-            if let Some(c) = candidate(&comp, uw, uh, found, minor) {
+            if let Some(c) = candidate(&comp, uw, uh, found, minor).or_else(|| outlined(&comp, uw, uh, found)) {
                 region_found |= !minor;
                 cands.push(c);
             }
@@ -643,6 +643,58 @@ fn candidate(comp: &Component, w: usize, h: usize, found: Found, minor: bool) ->
     let cut = if quad.area() > 0.8 * total as f64 { 0.0 } else { outline_on_edge(&quad, w as f64, h as f64) };
     Some(Candidate { area: quad.area(), quad, found, cut, minor, bitten })
 }
+
+/// A card whose tint is within a few levels of the surface it lies on differs from it only along
+/// its edge (the laminate's rim, its shadow), and that outline, with gaps, does not close into a
+/// region. A region that runs along at least [`OUTLINE_COVER`] of a card-shaped quadrilateral
+/// around it is that card; like a bitten region, it counts only when it looks like an ID card.
+/// A thin outline has fewer pixels than the print inside it, so its rank among the regions
+/// says nothing: it is never a minor candidate.
+fn outlined(comp: &Component, w: usize, h: usize, found: Found) -> Option<Candidate> {
+    if comp.border_sides.iter().any(|&b| b) || comp.pixels.len() * 400 < w * h {
+        return None;
+    }
+    let hull = convex_hull(&comp.boundary);
+    let quad = max_quad(&hull)?;
+    if !quad.is_convex() || quad.area() < 0.85 * polygon_area(&hull) || quad.area() * 100.0 < (w * h) as f64 {
+        return None;
+    }
+    let quad = orient_long_side(quad);
+    let aspect = quad.mean_width() / quad.mean_height();
+    if !(1.3..1.95).contains(&aspect) {
+        return None;
+    }
+    let mut on = vec![false; w * h];
+    for &(x, y) in &comp.pixels {
+        on[y as usize * w + x as usize] = true;
+    }
+    let near = |p: Point| {
+        let (cx, cy) = (p.x.round() as i64, p.y.round() as i64);
+        (-2..=2).any(|dy| {
+            (-2..=2).any(|dx| {
+                let (x, y) = (cx + dx, cy + dy);
+                x >= 0 && y >= 0 && (x as usize) < w && (y as usize) < h && on[y as usize * w + x as usize]
+            })
+        })
+    };
+    let (mut hit, mut all) = (0usize, 0usize);
+    for i in 0..4 {
+        let (a, b) = (quad.corners[i], quad.corners[(i + 1) % 4]);
+        let steps = a.dist(b).ceil().max(1.0) as usize;
+        for k in 0..steps {
+            let t = k as f64 / steps as f64;
+            all += 1;
+            hit += near(Point::new(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t)) as usize;
+        }
+    }
+    if (hit as f64) < OUTLINE_COVER * all as f64 {
+        return None;
+    }
+    Some(Candidate { area: quad.area(), quad, found, cut: 0.0, minor: false, bitten: true })
+}
+
+/// Share of a card's outline a region must run along to be taken for it (see [`outlined`]).
+const OUTLINE_COVER: f64 = 0.85;
 
 /// A region whose convex hull it fills less than 85 % of is still a card when what is missing
 /// is mostly one bite from its outline (a finger or a pen across the card's edge, darker or

@@ -253,3 +253,36 @@ fn a_dark_card_on_a_light_desk_is_no_id_card() {
     // Its tint, print and portrait alone would pass.
     assert_eq!(Evidence::score(ev.bg_saturation, ev.saturated, ev.mass, ev.bg_luma, 0.0), 1.0, "{ev:?}");
 }
+
+/// A card whose tint is the desk's own differs from it only along its rim, and the rim has gaps:
+/// the region it makes does not close, yet it runs along the card's whole outline.
+#[test]
+fn a_card_of_the_desks_own_tint_is_found_by_its_outline() {
+    let scene = Scene::centred(1600, 1200, 0.45, 4.0);
+    let truth = scene.card.unwrap();
+    let mut img = synth::render(&scene);
+    let desk = Rgb([228, 228, 222]);
+    let seg = |p: Point, a: Point, b: Point| {
+        let (dx, dy) = (b.x - a.x, b.y - a.y);
+        let t = (((p.x - a.x) * dx + (p.y - a.y) * dy) / (dx * dx + dy * dy)).clamp(0.0, 1.0);
+        p.dist(Point::new(a.x + t * dx, a.y + t * dy))
+    };
+    let edge_dist = |p: Point| (0..4).map(|i| seg(p, truth.corners[i], truth.corners[(i + 1) % 4])).fold(f64::MAX, f64::min);
+    let left_mid = Point::new((truth.corners[0].x + truth.corners[3].x) / 2.0, (truth.corners[0].y + truth.corners[3].y) / 2.0);
+    for (x, y, p) in img.enumerate_pixels_mut() {
+        let at = Point::new(x as f64 + 0.5, y as f64 + 0.5);
+        if !truth.contains(at) {
+            *p = desk;
+        } else if edge_dist(at) < 5.0 {
+            // The rim, with a gap a tenth of the card's height on its left side.
+            *p = if at.dist(left_mid) < 0.05 * truth.mean_height() { desk } else { Rgb([150, 150, 146]) };
+        } else if luma_of(p) > 180 {
+            *p = desk;
+        }
+    }
+    let d = detect(&img);
+    let found = d.quad.unwrap_or_else(|| panic!("the card is found: {d:?}"));
+    // The desk is near white: the paper search's, which hands on its regions the same way.
+    assert_eq!(d.found, Some(Found::Paper), "{d:?}");
+    assert!(corner_error(&found, &truth) < 0.03, "found {found:?}, truth {truth:?}");
+}
